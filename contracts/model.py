@@ -241,6 +241,14 @@ class SchemaObject(_Frozen):
     def columns(self) -> tuple[Property, ...]:
         return self.properties or ()
 
+    @property
+    def qualified_name(self) -> str:
+        """The dataset's identity across pactline: ``physicalName`` when given, else ``name``.
+
+        Lineage, the store and the API key datasets by it (e.g. ``raw.orders``).
+        """
+        return self.physical_name or self.name
+
     def column(self, name: str) -> Property | None:
         for prop in self.columns:
             if prop.name == name:
@@ -382,7 +390,7 @@ class Contract(_Frozen):
 
     def dataset(self, name: str) -> SchemaObject | None:
         for obj in self.datasets:
-            if obj.name == name or obj.physical_name == name:
+            if name in (obj.name, obj.physical_name):
                 return obj
         return None
 
