@@ -10,6 +10,7 @@ To add an ODCS element: add the field to the model (snake_case, alias is camelCa
 golden contract under ``tests/contracts/golden`` and regenerate with ``scripts/regen-golden``.
 """
 
+from contracts.dump import contract_to_dict, dump_contract
 from contracts.loader import load_contract
 from contracts.model import (
     SLA,
@@ -38,5 +39,7 @@ __all__ = [
     "Server",
     "Team",
     "TeamMember",
+    "contract_to_dict",
+    "dump_contract",
     "load_contract",
 ]

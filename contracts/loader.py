@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from contracts.model import Contract
 from contracts.problems import ContractError, Problem
-from contracts.yamlsrc import Positions, YamlProblem, parse_yaml
+from contracts.yamlsrc import MAX_BYTES, Positions, YamlProblem, parse_yaml
 
 __all__ = ["ContractSource", "load_contract", "read_contract_source"]
 
@@ -32,6 +32,10 @@ def read_contract_source(source: ContractSource, name: str | None = None) -> tup
         path = Path(source)
         display = name or str(source)
         try:
+            if path.stat().st_size > MAX_BYTES:
+                raise ContractError([Problem(display, 1, 1, "", "too-large",
+                                             f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB; "
+                                             "split the contract")])
             raw = path.read_bytes()
         except OSError as exc:
             raise ContractError([Problem(display, 1, 1, "", "unreadable", f"cannot read the file: {exc.strerror or exc}")]) from None
@@ -46,7 +50,7 @@ def read_contract_source(source: ContractSource, name: str | None = None) -> tup
     try:
         data, pos = parse_yaml(text)
     except YamlProblem as exc:
-        raise ContractError([Problem(display, exc.line, exc.column, "", "yaml", exc.message)]) from None
+        raise ContractError([Problem(display, exc.line, exc.column, "", exc.code, exc.message)]) from None
     return data, pos, display
 
 
@@ -61,7 +65,7 @@ def load_contract(source: ContractSource, *, name: str | None = None) -> Contrac
         raise ContractError([Problem(display, 1, 1, "", "not-a-mapping",
                                      "a contract must be a YAML mapping with apiVersion, kind, id, version and status")])
     # Imported here: lint builds on the model and on this module's helpers.
-    from contracts.lint import structural_problems, semantic_problems
+    from contracts.lint import semantic_problems, structural_problems
 
     problems = structural_problems(data, pos, display)
     if problems:

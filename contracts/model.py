@@ -9,9 +9,9 @@ extras, so ``load -> dump -> load`` loses nothing.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
 from pydantic.alias_generators import to_camel
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "METRICS",
     "OPERATORS",
     "QUALITY_TYPES",
+    "SLA",
     "AuthoritativeDefinition",
     "Contract",
     "CustomProperty",
@@ -28,7 +29,6 @@ __all__ = [
     "QualityRule",
     "Relationship",
     "Role",
-    "SLA",
     "SchemaObject",
     "Server",
     "SupportChannel",
@@ -64,8 +64,14 @@ OPERATORS: tuple[str, ...] = (
     "mustNotBeBetween",
 )
 ApiVersion = Literal["v3.1.0", "v3.0.2", "v3.0.1", "v3.0.0", "v2.2.2", "v2.2.1", "v2.2.0"]
-StableId = str
-Scalar = str | int | float | bool | None
+# Scalars are strict, as in the JSON Schema: a YAML number is not a string, a boolean is not a number.
+Str = Annotated[str, Strict()]
+Int = Annotated[int, Strict()]
+Bool = Annotated[bool, Strict()]
+Number = Annotated[int, Strict()] | Annotated[float, Strict()]
+STABLE_ID_PATTERN = r"^[A-Za-z0-9_-]+$"
+StableId = Annotated[str, Strict(), StringConstraints(pattern=STABLE_ID_PATTERN)]
+Scalar = Str | Number | Bool | None
 
 
 class _Frozen(BaseModel):
@@ -83,24 +89,24 @@ class _Frozen(BaseModel):
 
 class CustomProperty(_Frozen):
     id: StableId | None = None
-    property: str
+    property: Str
     value: Any
-    description: str | None = None
+    description: Str | None = None
 
 
 class AuthoritativeDefinition(_Frozen):
     id: StableId | None = None
-    url: str
-    type: str
-    description: str | None = None
+    url: Str
+    type: Str
+    description: Str | None = None
 
 
 class Relationship(_Frozen):
     """A foreign-key relationship; ``from_`` is absent on property level (it is the property)."""
 
     type: Literal["foreignKey"] | None = None
-    from_: str | tuple[str, ...] | None = Field(default=None, alias="from")
-    to: str | tuple[str, ...]
+    from_: Str | tuple[Str, ...] | None = Field(default=None, alias="from")
+    to: Str | tuple[Str, ...]
     custom_properties: tuple[CustomProperty, ...] | None = None
 
 
@@ -108,33 +114,33 @@ class QualityRule(_Frozen):
     """One ODCS data-quality check (``type``: library, text, sql or custom)."""
 
     id: StableId | None = None
-    name: str | None = None
+    name: Str | None = None
+    description: Str | None = None
     type: QualityType | None = None
-    description: str | None = None
     dimension: Dimension | None = None
     metric: Metric | None = None
-    rule: str | None = None
+    rule: Str | None = None
     arguments: dict[str, Any] | None = None
-    query: str | None = None
-    engine: str | None = None
-    implementation: str | dict[str, Any] | None = None
-    unit: str | None = None
-    severity: str | None = None
-    business_impact: str | None = None
-    method: str | None = None
-    schedule: str | None = None
-    scheduler: str | None = None
-    tags: tuple[str, ...] | None = None
-    authoritative_definitions: tuple[AuthoritativeDefinition, ...] | None = None
-    custom_properties: tuple[CustomProperty, ...] | None = None
+    query: Str | None = None
+    engine: Str | None = None
+    implementation: Str | dict[str, Any] | None = None
     must_be: Any = None
     must_not_be: Any = None
-    must_be_greater_than: float | None = None
-    must_be_greater_or_equal_to: float | None = None
-    must_be_less_than: float | None = None
-    must_be_less_or_equal_to: float | None = None
-    must_be_between: tuple[float, ...] | None = None
-    must_not_be_between: tuple[float, ...] | None = None
+    must_be_greater_than: Number | None = None
+    must_be_greater_or_equal_to: Number | None = None
+    must_be_less_than: Number | None = None
+    must_be_less_or_equal_to: Number | None = None
+    must_be_between: tuple[Number, ...] | None = None
+    must_not_be_between: tuple[Number, ...] | None = None
+    unit: Str | None = None
+    severity: Str | None = None
+    business_impact: Str | None = None
+    method: Str | None = None
+    schedule: Str | None = None
+    scheduler: Str | None = None
+    tags: tuple[Str, ...] | None = None
+    authoritative_definitions: tuple[AuthoritativeDefinition, ...] | None = None
+    custom_properties: tuple[CustomProperty, ...] | None = None
 
     @property
     def kind(self) -> str:
@@ -174,27 +180,27 @@ class Property(_Frozen):
     """A column (or a nested field of an ``object``/``array`` column)."""
 
     id: StableId | None = None
-    name: str | None = None
-    business_name: str | None = None
-    description: str | None = None
-    physical_type: str | None = None
-    physical_name: str | None = None
+    name: Str | None = None
+    physical_name: Str | None = None
+    business_name: Str | None = None
+    description: Str | None = None
     logical_type: LogicalType | None = None
     logical_type_options: dict[str, Any] | None = None
-    required: bool | None = None
-    unique: bool | None = None
-    primary_key: bool | None = None
-    primary_key_position: int | None = None
-    partitioned: bool | None = None
-    partition_key_position: int | None = None
-    classification: str | None = None
-    encrypted_name: str | None = None
-    critical_data_element: bool | None = None
-    transform_source_objects: tuple[str, ...] | None = None
-    transform_logic: str | None = None
-    transform_description: str | None = None
+    physical_type: Str | None = None
+    required: Bool | None = None
+    unique: Bool | None = None
+    primary_key: Bool | None = None
+    primary_key_position: Int | None = None
+    partitioned: Bool | None = None
+    partition_key_position: Int | None = None
+    classification: Str | None = None
+    encrypted_name: Str | None = None
+    critical_data_element: Bool | None = None
+    transform_source_objects: tuple[Str, ...] | None = None
+    transform_logic: Str | None = None
+    transform_description: Str | None = None
     examples: tuple[Any, ...] | None = None
-    tags: tuple[str, ...] | None = None
+    tags: tuple[Str, ...] | None = None
     authoritative_definitions: tuple[AuthoritativeDefinition, ...] | None = None
     custom_properties: tuple[CustomProperty, ...] | None = None
     relationships: tuple[Relationship, ...] | None = None
@@ -223,14 +229,14 @@ class SchemaObject(_Frozen):
     """A dataset: a table, view, topic or file."""
 
     id: StableId | None = None
-    name: str
-    physical_name: str | None = None
-    physical_type: str | None = None
+    name: Str
+    physical_name: Str | None = None
+    physical_type: Str | None = None
+    business_name: Str | None = None
+    description: Str | None = None
     logical_type: Literal["object"] | None = None
-    business_name: str | None = None
-    description: str | None = None
-    data_granularity_description: str | None = None
-    tags: tuple[str, ...] | None = None
+    data_granularity_description: Str | None = None
+    tags: tuple[Str, ...] | None = None
     authoritative_definitions: tuple[AuthoritativeDefinition, ...] | None = None
     custom_properties: tuple[CustomProperty, ...] | None = None
     relationships: tuple[Relationship, ...] | None = None
@@ -271,67 +277,67 @@ class SLA(_Frozen):
     """One ``slaProperties`` entry."""
 
     id: StableId | None = None
-    property: str
+    property: Str
     value: Scalar
     value_ext: Scalar = None
-    unit: str | None = None
-    element: str | None = None
-    driver: str | None = None
-    description: str | None = None
-    scheduler: str | None = None
-    schedule: str | None = None
+    unit: Str | None = None
+    element: Str | None = None
+    driver: Str | None = None
+    description: Str | None = None
+    scheduler: Str | None = None
+    schedule: Str | None = None
 
 
 class TeamMember(_Frozen):
     id: StableId | None = None
-    username: str
-    name: str | None = None
-    description: str | None = None
-    role: str | None = None
-    date_in: str | None = None
-    date_out: str | None = None
-    replaced_by_username: str | None = None
-    tags: tuple[str, ...] | None = None
+    username: Str
+    name: Str | None = None
+    description: Str | None = None
+    role: Str | None = None
+    date_in: Str | None = None
+    date_out: Str | None = None
+    replaced_by_username: Str | None = None
+    tags: tuple[Str, ...] | None = None
     custom_properties: tuple[CustomProperty, ...] | None = None
     authoritative_definitions: tuple[AuthoritativeDefinition, ...] | None = None
 
 
 class Team(_Frozen):
     id: StableId | None = None
-    name: str | None = None
-    description: str | None = None
+    name: Str | None = None
+    description: Str | None = None
     members: tuple[TeamMember, ...] | None = None
-    tags: tuple[str, ...] | None = None
+    tags: tuple[Str, ...] | None = None
     custom_properties: tuple[CustomProperty, ...] | None = None
     authoritative_definitions: tuple[AuthoritativeDefinition, ...] | None = None
 
 
 class Role(_Frozen):
     id: StableId | None = None
-    role: str
-    description: str | None = None
-    access: str | None = None
-    first_level_approvers: str | None = None
-    second_level_approvers: str | None = None
+    role: Str
+    description: Str | None = None
+    access: Str | None = None
+    first_level_approvers: Str | None = None
+    second_level_approvers: Str | None = None
     custom_properties: tuple[CustomProperty, ...] | None = None
 
 
 class SupportChannel(_Frozen):
     id: StableId | None = None
-    channel: str
-    url: str | None = None
-    description: str | None = None
-    tool: str | None = None
-    scope: str | None = None
-    invitation_url: str | None = None
+    channel: Str
+    url: Str | None = None
+    description: Str | None = None
+    tool: Str | None = None
+    scope: Str | None = None
+    invitation_url: Str | None = None
     custom_properties: tuple[CustomProperty, ...] | None = None
 
 
 class Pricing(_Frozen):
     id: StableId | None = None
-    price_amount: float | None = None
-    price_currency: str | None = None
-    price_unit: str | None = None
+    price_amount: Number | None = None
+    price_currency: Str | None = None
+    price_unit: Str | None = None
 
 
 class Server(_Frozen):
@@ -340,10 +346,10 @@ class Server(_Frozen):
     model_config = ConfigDict(extra="allow")
 
     id: StableId | None = None
-    server: str
-    type: str
-    description: str | None = None
-    environment: str | None = None
+    server: Str
+    type: Str
+    description: Str | None = None
+    environment: Str | None = None
     roles: tuple[Role, ...] | None = None
     custom_properties: tuple[CustomProperty, ...] | None = None
 
@@ -351,9 +357,9 @@ class Server(_Frozen):
 class Description(_Frozen):
     model_config = ConfigDict(extra="allow")
 
-    usage: str | None = None
-    purpose: str | None = None
-    limitations: str | None = None
+    usage: Str | None = None
+    purpose: Str | None = None
+    limitations: Str | None = None
     authoritative_definitions: tuple[AuthoritativeDefinition, ...] | None = None
     custom_properties: tuple[CustomProperty, ...] | None = None
 
@@ -361,28 +367,28 @@ class Description(_Frozen):
 class Contract(_Frozen):
     """A whole ODCS data contract."""
 
-    version: str
-    kind: Literal["DataContract"]
     api_version: ApiVersion
-    id: str
-    status: str
-    name: str | None = None
-    tenant: str | None = None
-    tags: tuple[str, ...] | None = None
-    servers: tuple[Server, ...] | None = None
-    data_product: str | None = None
+    kind: Literal["DataContract"]
+    id: Str
+    name: Str | None = None
+    version: Str
+    status: Str
+    tenant: Str | None = None
+    domain: Str | None = None
+    data_product: Str | None = None
     description: Description | None = None
-    domain: str | None = None
+    tags: tuple[Str, ...] | None = None
     schema_: tuple[SchemaObject, ...] | None = Field(default=None, alias="schema")
-    support: tuple[SupportChannel, ...] | None = None
-    price: Pricing | None = None
+    servers: tuple[Server, ...] | None = None
     team: Team | tuple[TeamMember, ...] | None = None
     roles: tuple[Role, ...] | None = None
-    sla_default_element: str | None = None
+    support: tuple[SupportChannel, ...] | None = None
+    price: Pricing | None = None
+    sla_default_element: Str | None = None
     sla_properties: tuple[SLA, ...] | None = None
     authoritative_definitions: tuple[AuthoritativeDefinition, ...] | None = None
     custom_properties: tuple[CustomProperty, ...] | None = None
-    contract_created_ts: str | None = None
+    contract_created_ts: Str | None = None
 
     @property
     def datasets(self) -> tuple[SchemaObject, ...]:

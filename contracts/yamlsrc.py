@@ -1,7 +1,9 @@
 """Safe YAML reading that remembers where every key and item stood.
 
-Positions are 1-based (line, column). Tags, merge keys and anchors beyond a small limit are
-refused, so a hostile document cannot make the loader do unbounded work.
+Positions are 1-based (line, column). Explicit tags (``!!python/...``, ``!foo``, even ``!!str``),
+duplicate keys, more than ``MAX_ALIASES`` aliases, documents over ``MAX_BYTES`` and documents
+whose aliases expand to more than ``MAX_NODES`` values are refused before anything is built, so
+a hostile document cannot make the loader run code or do unbounded work.
 """
 
 from __future__ import annotations
@@ -12,12 +14,23 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.events import (
+    AliasEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
 
-__all__ = ["MAX_ALIASES", "MAX_BYTES", "Positions", "YamlProblem", "parse_yaml"]
+__all__ = ["MAX_ALIASES", "MAX_BYTES", "MAX_NODES", "Positions", "YamlProblem", "parse_yaml"]
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ALIASES = 100
+# Values after aliases are expanded: a "billion laughs" document stays small on disk but not here.
+MAX_NODES = 500_000
 
 PathKey = tuple[str | int, ...]
 
@@ -50,9 +63,22 @@ class YamlProblem(Exception):
     line: int
     column: int
     message: str
+    code: str = "yaml-syntax"
 
 
-def _plain(node: Any, path: PathKey, pos: Positions) -> Any:
+class _Budget:
+    def __init__(self, limit: int) -> None:
+        self.left = limit
+
+    def spend(self) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise YamlProblem(1, 1, f"the document expands to more than {MAX_NODES} values (through YAML "
+                                    "aliases?); write the values out instead of repeating anchors")
+
+
+def _plain(node: Any, path: PathKey, pos: Positions, budget: _Budget) -> Any:
+    budget.spend()
     if isinstance(node, CommentedMap):
         out: dict[str, Any] = {}
         for key, value in node.items():
@@ -65,7 +91,7 @@ def _plain(node: Any, path: PathKey, pos: Positions) -> Any:
                 pos.values[child] = (vl + 1, vc + 1)
             except (KeyError, TypeError, AttributeError):
                 pass
-            out[k] = _plain(value, child, pos)
+            out[k] = _plain(value, child, pos, budget)
         return out
     if isinstance(node, CommentedSeq):
         items: list[Any] = []
@@ -77,7 +103,7 @@ def _plain(node: Any, path: PathKey, pos: Positions) -> Any:
                 pos.values[child] = (il + 1, ic + 1)
             except (KeyError, TypeError, AttributeError):
                 pass
-            items.append(_plain(value, child, pos))
+            items.append(_plain(value, child, pos, budget))
         return items
     if isinstance(node, dt.datetime):
         return node.isoformat()
@@ -94,44 +120,86 @@ def _plain(node: Any, path: PathKey, pos: Positions) -> Any:
     return node
 
 
+def _mark(exc: BaseException) -> tuple[int, int]:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
+
 def parse_yaml(text: str) -> tuple[Any, Positions]:
     """Parse YAML (or JSON) text into plain Python values plus the positions of every key.
 
-    Raises ``YamlProblem`` with the position of a syntax error, a tag, or too many aliases.
+    Raises ``YamlProblem`` with the position of a syntax error, a duplicate key, a tag, too many
+    aliases, or a document too large (in bytes, or in values once aliases are expanded).
     """
-    if len(text.encode("utf-8", errors="replace")) > MAX_BYTES:
-        raise YamlProblem(1, 1, f"the document is larger than {MAX_BYTES // (1024 * 1024)} MiB")
-    aliases = text.count("*")
-    if aliases > MAX_ALIASES and "&" in text:
-        # Only documents that define anchors can use aliases; a cheap pre-check, then exact below.
-        pass
+    if len(text) > MAX_BYTES or len(text.encode("utf-8", errors="replace")) > MAX_BYTES:
+        raise YamlProblem(1, 1, f"the document is larger than {MAX_BYTES // (1024 * 1024)} MiB; "
+                                "split the contract", "too-large")
     yaml = YAML(typ="rt", pure=True)
     yaml.allow_duplicate_keys = False
     try:
-        events = list(yaml.parse(text))
+        _screen_events(yaml.parse(text))
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, col = _mark(exc)
         raise YamlProblem(line, col, f"YAML syntax error: {exc.problem or exc.context}") from None
-    n_alias = 0
-    for ev in events:
-        name = type(ev).__name__
-        if name == "AliasEvent":
-            n_alias += 1
-            if n_alias > MAX_ALIASES:
-                m = ev.start_mark
-                raise YamlProblem(m.line + 1, m.column + 1, f"more than {MAX_ALIASES} YAML aliases")
-        tag = getattr(ev, "tag", None)
-        if tag and not str(tag).startswith("tag:yaml.org,2002:"):
-            m = ev.start_mark
-            raise YamlProblem(m.line + 1, m.column + 1, f"YAML tag {tag} is not allowed in a contract")
     try:
         doc = yaml.load(text)
+    except DuplicateKeyError as exc:
+        line, col = _mark(exc)
+        raise YamlProblem(line, col, f"YAML error: {exc.problem}; keep only one of them",
+                          "yaml-duplicate-key") from None
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, col = _mark(exc)
         raise YamlProblem(line, col, f"YAML error: {exc.problem or exc.context}") from None
     except Exception as exc:
         raise YamlProblem(1, 1, f"YAML error: {exc}") from None
     pos = Positions()
-    return _plain(doc, (), pos), pos
+    return _plain(doc, (), pos, _Budget(MAX_NODES)), pos
+
+
+def _screen_events(events: Any) -> None:
+    """Refuse tags and alias bombs from the event stream, before anything is built.
+
+    Counts the values each anchor stands for, so the expanded size of the document is known
+    exactly without expanding it.
+    """
+    n_alias = 0
+    sizes: dict[str, int] = {}
+    stack: list[list[Any]] = [[None, 0]]  # [anchor, values so far] per open collection
+    total = 0
+    for ev in events:
+        tag = getattr(ev, "tag", None)
+        if tag is not None:
+            line, col = _mark_of(ev)
+            raise YamlProblem(line, col, f"YAML tag {tag} is not allowed in a contract; remove it", "yaml-tag")
+        if isinstance(ev, AliasEvent):
+            n_alias += 1
+            if n_alias > MAX_ALIASES:
+                line, col = _mark_of(ev)
+                raise YamlProblem(line, col, f"more than {MAX_ALIASES} YAML aliases; write the values out instead",
+                                  "yaml-alias-bomb")
+            size = sizes.get(str(ev.anchor), 1)
+        elif isinstance(ev, ScalarEvent):
+            size = 1
+            if ev.anchor:
+                sizes[str(ev.anchor)] = 1
+        elif isinstance(ev, MappingStartEvent | SequenceStartEvent):
+            stack.append([ev.anchor, 0])
+            continue
+        elif isinstance(ev, MappingEndEvent | SequenceEndEvent):
+            anchor, inner = stack.pop()
+            size = inner + 1
+            if anchor:
+                sizes[str(anchor)] = size
+        else:
+            continue
+        stack[-1][1] += size
+        total += size
+        if total > MAX_NODES:
+            line, col = _mark_of(ev)
+            raise YamlProblem(line, col, f"the document expands to more than {MAX_NODES} values through YAML "
+                                         "aliases; write the values out instead of repeating anchors", "yaml-alias-bomb")
+
+
+def _mark_of(event: Any) -> tuple[int, int]:
+    m = event.start_mark
+    return (m.line + 1, m.column + 1)
