@@ -67,16 +67,13 @@ def load_contract(source: ContractSource, *, name: str | None = None) -> Contrac
     # Imported here: lint builds on the model and on this module's helpers.
     from contracts.lint import semantic_problems, structural_problems
 
-    problems = structural_problems(data, pos, display)
+    problems = structural_problems(data, pos, display) + semantic_problems(None, data, pos, display)
     if problems:
         raise ContractError(problems)
     try:
         contract = Contract.model_validate(data)
-    except ValidationError as exc:  # pragma: no cover - structural_problems should catch these first
+    except ValidationError as exc:  # pragma: no cover - structural_problems reports these first
         raise ContractError(pydantic_problems(exc, pos, display, Contract)) from None
-    problems = semantic_problems(contract, data, pos, display)
-    if problems:
-        raise ContractError(problems)
     return contract
 
 

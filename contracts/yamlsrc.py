@@ -41,6 +41,7 @@ class Positions:
 
     keys: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
     values: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)  # the source text, to place positions inside values
 
     def key(self, path: PathKey) -> tuple[int, int]:
         """Where the key of ``path`` stands; the nearest known ancestor when it does not exist."""
@@ -74,7 +75,7 @@ class _Budget:
         self.left -= 1
         if self.left < 0:
             raise YamlProblem(1, 1, f"the document expands to more than {MAX_NODES} values (through YAML "
-                                    "aliases?); write the values out instead of repeating anchors")
+                                    "aliases?); write the values out instead of repeating anchors", "yaml-alias-bomb")
 
 
 def _plain(node: Any, path: PathKey, pos: Positions, budget: _Budget) -> Any:
@@ -152,7 +153,7 @@ def parse_yaml(text: str) -> tuple[Any, Positions]:
         raise YamlProblem(line, col, f"YAML error: {exc.problem or exc.context}") from None
     except Exception as exc:
         raise YamlProblem(1, 1, f"YAML error: {exc}") from None
-    pos = Positions()
+    pos = Positions(lines=text.splitlines())
     return _plain(doc, (), pos, _Budget(MAX_NODES)), pos
 
 
