@@ -1,0 +1,187 @@
+"""Vectorised hashing and a mergeable HyperLogLog distinct-count sketch.
+
+``datasketches.hll_sketch`` only takes one value per call, so feeding it a 5 M-row column
+costs 5 M Python calls. This HyperLogLog takes whole numpy arrays of 64-bit hashes instead:
+the register update is one ``np.maximum.at``, a merge is an element-wise maximum, so
+``hll(A + B) == merge(hll(A), hll(B))`` holds bit for bit.
+
+- Registers: ``2**p`` (default p=12, 4096 registers, 4 KiB), each the largest rank seen.
+- Estimate: Ertl's improved raw estimator ("New cardinality estimation algorithms for
+  HyperLogLog sketches", 2017), unbiased from 0 to far beyond 2**40 without bias tables.
+- Stated error: relative standard error ``1.04 / sqrt(2**p)`` (1.6 % at p=12);
+  ``HyperLogLog.error_bound()`` returns three standard errors (4.9 %), the bound tests use.
+
+Hashes: ``hash_uint64`` (splitmix64 finaliser) for numbers by their bit pattern,
+``hash_strings`` for Arrow string arrays: a polynomial hash over the bytes computed for the
+whole array at once from its offsets buffer (no per-string Python), then finalised.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import zlib
+
+import numpy as np
+import pyarrow as pa
+
+__all__ = ["HyperLogLog", "hash_float64", "hash_strings", "hash_uint64"]
+
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_POLY = np.uint64(0x100000001B3)  # FNV-64 prime, the base of the byte polynomial
+
+
+def hash_uint64(x: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser over an array of 64-bit words (wrapping arithmetic)."""
+    z = np.asarray(x).astype(np.uint64, copy=True)
+    with np.errstate(over="ignore"):
+        z += _GOLDEN
+        z ^= z >> np.uint64(30)
+        z *= _M1
+        z ^= z >> np.uint64(27)
+        z *= _M2
+        z ^= z >> np.uint64(31)
+    return z
+
+
+def hash_float64(x: np.ndarray) -> np.ndarray:
+    """Hash numbers by the bit pattern of their float64 value (so 1 and 1.0 hash alike; -0.0 as 0.0)."""
+    f = np.asarray(x, dtype=np.float64) + 0.0  # -0.0 + 0.0 == +0.0
+    return hash_uint64(f.view(np.uint64))
+
+
+def hash_strings(arr: pa.Array) -> np.ndarray:
+    """One 64-bit hash per non-null string/binary value of ``arr`` (nulls must be dropped first)."""
+    if not (pa.types.is_large_string(arr.type) or pa.types.is_large_binary(arr.type)):
+        target = pa.large_binary() if pa.types.is_binary(arr.type) else pa.large_string()
+        arr = arr.cast(target)
+    n = len(arr)
+    if n == 0:
+        return np.zeros(0, dtype=np.uint64)
+    _, offsets_buf, data_buf = arr.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[arr.offset : arr.offset + n + 1]
+    lengths = np.diff(offsets)
+    start, stop = int(offsets[0]), int(offsets[-1])
+    total = stop - start
+    h = np.zeros(n, dtype=np.uint64)
+    if total > 0:
+        data = np.frombuffer(data_buf, dtype=np.uint8)[start:stop].astype(np.uint64) + np.uint64(1)
+        rel = offsets[:-1] - start
+        pos = np.arange(total, dtype=np.int64) - np.repeat(rel, lengths)
+        max_len = int(lengths.max())
+        powers = np.full(max_len, _POLY, dtype=np.uint64)
+        powers[0] = np.uint64(1)
+        with np.errstate(over="ignore"):
+            powers = np.multiply.accumulate(powers, dtype=np.uint64)
+            contrib = data * powers[pos]
+            nonempty = lengths > 0
+            sums = np.add.reduceat(contrib, rel[nonempty], dtype=np.uint64)
+        h[nonempty] = sums
+    with np.errstate(over="ignore"):
+        h ^= lengths.astype(np.uint64) * _M2
+    return hash_uint64(h)
+
+
+def _bit_length(v: np.ndarray) -> np.ndarray:
+    """Exact bit length of each uint64 (0 for 0), by binary search over shifts."""
+    v = v.copy()
+    out = np.zeros(v.shape, dtype=np.int64)
+    nonzero = v > 0
+    for s in (32, 16, 8, 4, 2, 1):
+        big = v >= (np.uint64(1) << np.uint64(s))
+        v = np.where(big, v >> np.uint64(s), v)
+        out += big * s
+    return out + nonzero
+
+
+class HyperLogLog:
+    """Mergeable distinct-count sketch over 64-bit hashes (see the module docstring)."""
+
+    __slots__ = ("p", "registers")
+
+    def __init__(self, p: int = 12, registers: np.ndarray | None = None) -> None:
+        if not 4 <= p <= 18:
+            raise ValueError(f"HyperLogLog precision p must be within 4..18, got {p}")
+        self.p = p
+        m = 1 << p
+        self.registers = np.zeros(m, dtype=np.uint8) if registers is None else registers.astype(np.uint8)
+        if len(self.registers) != m:
+            raise ValueError(f"expected {m} registers for p={p}, got {len(self.registers)}")
+
+    def update_hashes(self, hashes: np.ndarray) -> None:
+        if len(hashes) == 0:
+            return
+        h = np.asarray(hashes, dtype=np.uint64)
+        q = 64 - self.p
+        idx = (h >> np.uint64(q)).astype(np.int64)
+        rest = h & np.uint64((1 << q) - 1)
+        rank = (q + 1 - _bit_length(rest)).astype(np.uint8)
+        np.maximum.at(self.registers, idx, rank)
+
+    def merge(self, other: HyperLogLog) -> HyperLogLog:
+        if other.p != self.p:
+            raise ValueError(f"cannot merge HyperLogLog sketches of precision {self.p} and {other.p}")
+        return HyperLogLog(self.p, np.maximum(self.registers, other.registers))
+
+    def copy(self) -> HyperLogLog:
+        return HyperLogLog(self.p, self.registers.copy())
+
+    def error_bound(self) -> float:
+        """Three relative standard errors: the estimate is within this fraction of the truth ~99.7 % of the time."""
+        return 3 * 1.04 / math.sqrt(1 << self.p)
+
+    def estimate(self) -> float:
+        m = 1 << self.p
+        q = 64 - self.p
+        counts = np.bincount(self.registers, minlength=q + 2).astype(np.float64)
+        if counts[0] == m:
+            return 0.0
+        z = m * _tau(1.0 - counts[q + 1] / m)
+        for k in range(q, 0, -1):
+            z = 0.5 * (z + counts[k])
+        z += m * _sigma(counts[0] / m)
+        alpha_inf = 1.0 / (2.0 * math.log(2.0))
+        return alpha_inf * m * m / z
+
+    def to_b64(self) -> str:
+        return base64.b64encode(zlib.compress(self.registers.tobytes(), 6)).decode("ascii")
+
+    @classmethod
+    def from_b64(cls, text: str, p: int) -> HyperLogLog:
+        raw = zlib.decompress(base64.b64decode(text))
+        return cls(p, np.frombuffer(raw, dtype=np.uint8).copy())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, HyperLogLog) and other.p == self.p and bool(
+            np.array_equal(other.registers, self.registers)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _sigma(x: float) -> float:
+    if x == 1.0:
+        return math.inf
+    y, z = 1.0, x
+    while True:
+        x *= x
+        z_old = z
+        z += x * y
+        y += y
+        if z == z_old:
+            return z
+
+
+def _tau(x: float) -> float:
+    if x == 0.0 or x == 1.0:
+        return 0.0
+    y, z = 1.0, 1.0 - x
+    while True:
+        x = math.sqrt(x)
+        z_old = z
+        y *= 0.5
+        z -= (1.0 - x) ** 2 * y
+        if z == z_old:
+            return z / 3.0

@@ -1,0 +1,260 @@
+"""Profiles merge: profile(A + B) == merge(profile(A), profile(B)), exactly where exactness is owed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from checks.profile import ColumnProfile, DatasetProfile, column_kind, profile_table
+from checks.sketches import HyperLogLog, hash_float64, hash_strings
+
+floats = st.one_of(
+    st.none(),
+    st.floats(min_value=-1e6, max_value=1e6, allow_nan=False),
+    st.just(float("nan")),
+    st.just(float("inf")),
+)
+words = st.one_of(st.none(), st.sampled_from(["a", "b", "c", "dd", "", "é", "ünï"]), st.text(max_size=4))
+
+
+def _table(nums: list[float | None], strs: list[str | None], bools: list[bool | None]) -> pa.Table:
+    return pa.table(
+        {
+            "x": pa.array(nums, type=pa.float64()),
+            "s": pa.array(strs, type=pa.string()),
+            "b": pa.array(bools, type=pa.bool_()),
+        }
+    )
+
+
+def _split_profiles(table: pa.Table, cut: int) -> tuple[DatasetProfile, DatasetProfile]:
+    whole = profile_table(table)
+    merged = profile_table(table.slice(0, cut)).merge(profile_table(table.slice(cut)))
+    return whole, merged
+
+
+def _assert_exact_equal(a: ColumnProfile, b: ColumnProfile) -> None:
+    assert (a.count, a.nulls, a.non_finite) == (b.count, b.nulls, b.non_finite)
+    assert a.min == b.min
+    assert a.max == b.max
+    assert a.top == b.top
+    assert a.other == b.other
+    assert a.hll == b.hll  # HyperLogLog registers merge bit for bit
+    if a.mean is None:
+        assert b.mean is None
+    else:
+        assert b.mean is not None
+        scale = max(1.0, abs(a.mean))
+        assert math.isclose(a.mean, b.mean, rel_tol=1e-9, abs_tol=1e-9 * scale)
+        var_a, var_b = a.variance, b.variance
+        if var_a is None:
+            assert var_b is None
+        else:
+            assert var_b is not None
+            assert math.isclose(var_a, var_b, rel_tol=1e-7, abs_tol=1e-6)
+    if a.kll is not None:
+        assert b.kll is not None
+        assert a.kll.n == b.kll.n == a.finite_count
+
+
+rows = st.integers(min_value=0, max_value=60).flatmap(
+    lambda n: st.tuples(
+        st.lists(floats, min_size=n, max_size=n),
+        st.lists(words, min_size=n, max_size=n),
+        st.lists(st.one_of(st.none(), st.booleans()), min_size=n, max_size=n),
+        st.integers(min_value=0, max_value=n),
+    )
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows)
+def test_merge_of_two_parts_equals_profile_of_whole(data) -> None:
+    nums, strs, bools, cut = data
+    table = _table(nums, strs, bools)
+    whole, merged = _split_profiles(table, cut)
+    assert whole.rows == merged.rows == len(nums)
+    assert list(whole.columns) == list(merged.columns) == ["x", "s", "b"]
+    for name in whole.columns:
+        _assert_exact_equal(whole.columns[name], merged.columns[name])
+    x = whole.columns["x"]
+    finite = [v for v in nums if v is not None and math.isfinite(v)]
+    assert x.count == sum(v is not None for v in nums)
+    assert x.nulls == sum(v is None for v in nums)
+    assert x.non_finite == x.count - len(finite)
+    if finite:
+        assert x.min == min(finite) and x.max == max(finite)
+        assert math.isclose(x.mean, float(np.mean(finite)), rel_tol=1e-9, abs_tol=1e-6)
+    s = whole.columns["s"]
+    expected: dict[str, int] = {}
+    for v in strs:
+        if v is not None:
+            expected[v] = expected.get(v, 0) + 1
+    assert s.top == expected and s.other == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(floats, max_size=30), min_size=1, max_size=6))
+def test_many_batches_equal_one_batch(parts) -> None:
+    flat = [v for part in parts for v in part]
+    one = profile_table(pa.table({"x": pa.array(flat, type=pa.float64())}))
+    many = DatasetProfile.merge_all(profile_table(pa.table({"x": pa.array(p, type=pa.float64())})) for p in parts)
+    streamed = profile_table(pa.table({"x": pa.array(p, type=pa.float64())}).to_batches()[0] for p in parts if p)
+    _assert_exact_equal(one.columns["x"], many.columns["x"])
+    assert many.rows == one.rows == len(flat)
+    if any(parts):
+        _assert_exact_equal(one.columns["x"], streamed.columns["x"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=40), max_size=300), st.integers(0, 300))
+def test_top_values_bounded_with_other(values, cut) -> None:
+    strs = [f"v{v}" for v in values]
+    bound = 8
+    def prof(vals: list[str]) -> ColumnProfile:
+        c = ColumnProfile("s", "categorical", top_bound=bound)
+        c.update(pa.array(vals, type=pa.string()))
+        return c
+    whole = prof(strs)
+    merged = prof(strs[:cut]).merge(prof(strs[cut:]))
+    for c in (whole, merged):
+        assert c.top is not None
+        assert len(c.top) <= bound
+        assert sum(c.top.values()) + c.other == len(strs)
+    if len(set(strs)) <= bound:  # under the bound, counts are exact on both paths
+        expected = {v: strs.count(v) for v in set(strs)}
+        assert whole.top == merged.top == expected
+        assert whole.other == merged.other == 0
+    else:
+        assert whole.other > 0 and merged.other > 0
+
+
+def test_kll_quantiles_of_merged_chunks_within_stated_rank_error() -> None:
+    rng = np.random.default_rng(7)
+    chunks = [rng.normal(loc=i * 0.1, scale=1 + i * 0.05, size=20_000) for i in range(25)]
+    profiles = [profile_table(pa.table({"x": c})) for c in chunks]
+    merged = DatasetProfile.merge_all(profiles).columns["x"]
+    exact = np.sort(np.concatenate(chunks))
+    eps = merged.kll_rank_error()
+    assert 0.005 < eps < 0.02  # k=200: about 1.33 %
+    for q in np.linspace(0.01, 0.99, 50):
+        value = merged.quantile(float(q))
+        rank = np.searchsorted(exact, value, side="right") / len(exact)
+        assert abs(rank - q) <= eps, (q, rank, eps)
+    assert merged.kll.n == len(exact)
+    assert math.isclose(merged.mean, float(exact.mean()), rel_tol=1e-9)
+    assert math.isclose(merged.variance, float(exact.var(ddof=1)), rel_tol=1e-9)
+
+
+@pytest.mark.parametrize("n", [0, 1, 50, 3_000, 40_000, 400_000])
+def test_hll_of_merged_chunks_within_stated_error(n: int) -> None:
+    values = np.arange(n, dtype=np.float64) * 1.5 - 7
+    parts = np.array_split(values, 7)
+    whole = HyperLogLog()
+    whole.update_hashes(hash_float64(values))
+    merged = HyperLogLog()
+    for p in parts:
+        h = HyperLogLog()
+        h.update_hashes(hash_float64(np.concatenate([p, p[:10]])))  # duplicates do not count
+        merged = merged.merge(h)
+    assert merged == whole
+    est = merged.estimate()
+    if n == 0:
+        assert est == 0
+    else:
+        assert abs(est - n) / n <= merged.error_bound(), (n, est)
+
+
+def test_hll_over_strings_counts_distinct_strings() -> None:
+    strs = [f"customer-{i:07d}" for i in range(120_000)]
+    arr = pa.array(strs + strs[:5000])
+    prof = ColumnProfile("s", "categorical", top_bound=50)
+    for chunk in (arr.slice(0, 70_000), arr.slice(70_000)):
+        prof.update(chunk)
+    est = prof.distinct_estimate()
+    assert abs(est - 120_000) / 120_000 <= prof.hll.error_bound()
+    assert sum(prof.top.values()) + prof.other == len(arr)
+
+
+def test_string_hash_is_independent_of_layout() -> None:
+    arr = pa.array(["", "a", "ab", "ba", "a", None, "zzz"])
+    valid = arr.drop_null()
+    h = hash_strings(valid)
+    assert h[1] == h[4] and len(set(h.tolist())) == 5
+    assert np.array_equal(hash_strings(valid.slice(2, 3)), h[2:5])
+    assert np.array_equal(hash_strings(valid.cast(pa.large_string())), h)
+
+
+def test_round_trip_through_json() -> None:
+    rng = np.random.default_rng(1)
+    table = pa.table(
+        {
+            "amount": pa.array(np.where(rng.random(5000) < 0.1, np.nan, rng.gamma(2, 50, 5000))),
+            "country": pa.array(rng.choice(["DE", "FR", "US", None], 5000).tolist()),
+            "paid": pa.array(rng.random(5000) < 0.3),
+            "ts": pa.array(rng.integers(1_700_000_000_000, 1_710_000_000_000, 5000), type=pa.timestamp("ms")),
+            "blob": pa.array([b"x"] * 5000),
+        }
+    )
+    prof = profile_table(table)
+    back = DatasetProfile.from_dict(json.loads(json.dumps(prof.to_dict())))
+    assert back.to_dict() == prof.to_dict()
+    assert back.summary() == prof.summary()
+    for name in prof.columns:
+        _assert_exact_equal(prof.columns[name], back.columns[name])
+        if prof.columns[name].kll is not None:
+            assert back.columns[name].quantile(0.37) == prof.columns[name].quantile(0.37)
+    # a restored profile keeps merging exactly
+    again = back.merge(prof)
+    assert again.rows == 10_000 and again.columns["country"].count == 2 * prof.columns["country"].count
+
+
+def test_temporal_columns_are_epoch_seconds() -> None:
+    table = pa.table(
+        {
+            "ts": pa.array([dt.datetime(2024, 1, 1, tzinfo=dt.UTC), None], type=pa.timestamp("us", tz="UTC")),
+            "d": pa.array([dt.date(1970, 1, 2), dt.date(1970, 1, 4)], type=pa.date32()),
+        }
+    )
+    prof = profile_table(table)
+    ts, d = prof.columns["ts"], prof.columns["d"]
+    assert ts.kind == d.kind == "temporal"
+    assert ts.min == ts.max == 1704067200.0 and ts.nulls == 1
+    assert d.min == 86400.0 and d.max == 3 * 86400.0 and d.mean == 2 * 86400.0
+
+
+def test_kinds_and_dictionary_and_chunked_columns() -> None:
+    assert column_kind(pa.int8()) == column_kind(pa.decimal128(10, 2)) == "numeric"
+    assert column_kind(pa.dictionary(pa.int32(), pa.string())) == "categorical"
+    assert column_kind(pa.list_(pa.int64())) == "other"
+    d = pa.array(["u", "v", "u", None]).dictionary_encode()
+    c = ColumnProfile("d", "categorical")
+    c.update(pa.chunked_array([d, d]))
+    assert c.top == {"u": 4, "v": 2} and c.nulls == 2 and c.count == 6
+
+
+def test_columns_missing_from_one_side_count_as_null() -> None:
+    a = profile_table(pa.table({"x": [1.0, 2.0]}))
+    b = profile_table(pa.table({"x": [3.0], "y": ["k"]}))
+    m = a.merge(b)
+    assert m.rows == 3
+    assert (m.columns["y"].count, m.columns["y"].nulls) == (1, 2)
+    assert m.columns["x"].count == 3 and m.columns["x"].nulls == 0
+    streamed = DatasetProfile()
+    streamed.update(pa.record_batch({"x": [1.0, 2.0]}))
+    streamed.update(pa.record_batch({"x": [3.0], "y": ["k"]}))
+    assert (streamed.columns["y"].count, streamed.columns["y"].nulls) == (1, 2)
+
+
+def test_merging_a_column_whose_type_changed_is_refused() -> None:
+    a = profile_table(pa.table({"x": [1.0]}))
+    b = profile_table(pa.table({"x": ["1"]}))
+    with pytest.raises(ValueError):
+        a.merge(b)
