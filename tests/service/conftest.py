@@ -90,3 +90,85 @@ def secured(make_client: Callable[..., TestClient], tokens_file: Path, token_of:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+# -- a real server: `pactline serve` in a subprocess on a loopback port ---------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class LiveServer:
+    """``pactline serve`` in its own process; ``base`` is its URL. ``stop()`` ends it (idempotent)."""
+
+    def __init__(self, workdir: Path, store_url: str, *, tokens_file: Path | None = None,
+                 contracts: Path | None = None, workers: int = 1, extra: tuple[str, ...] = ()) -> None:
+        import os
+        import subprocess
+        import sys
+
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        args = [sys.executable, "-m", "service", "serve", "--host", "127.0.0.1", "--port", str(self.port),
+                "--store", store_url, "--workers", str(workers), "--log-level", "warning",
+                "--tokens", str(tokens_file or workdir / "no-tokens.json"), *extra]
+        if contracts is not None:
+            args += ["--contracts", str(contracts)]
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.log = workdir / f"serve-{self.port}.log"
+        self._log_handle = self.log.open("wb")
+        self.proc = subprocess.Popen(args, cwd=workdir, env=env, stdout=self._log_handle, stderr=subprocess.STDOUT)
+        self._wait()
+
+    def _wait(self) -> None:
+        import time
+
+        import httpx
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"pactline serve exited with {self.proc.returncode}: {self.log.read_text()}")
+            try:
+                if httpx.get(f"{self.base}/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"pactline serve did not answer within 60 s: {self.log.read_text()}")
+
+    def stop(self) -> None:
+        import subprocess
+
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._log_handle.close()
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
+    """Start servers with ``live_server(store_url, tokens_file=..., contracts=..., workers=...)``; all stopped after."""
+    started: list[LiveServer] = []
+
+    def start(store_url: str, **kwargs: object) -> LiveServer:
+        server = LiveServer(tmp_path / "server", store_url, **kwargs)  # type: ignore[arg-type]
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
