@@ -239,6 +239,15 @@ def _column_names(obj: dict[str, Any]) -> set[str]:
     return names
 
 
+def _tables(data: dict[str, Any]) -> dict[str, set[str]]:
+    """Each schema object's name and physicalName -> its column names (merged when names repeat)."""
+    tables: dict[str, set[str]] = {}
+    for _, obj in _objects(data):
+        for name in _object_names(obj):
+            tables.setdefault(name, set()).update(_column_names(obj))
+    return tables
+
+
 def _object_names(obj: dict[str, Any]) -> set[str]:
     return {v for k in ("name", "physicalName") if isinstance(v := obj.get(k), str)}
 
@@ -246,7 +255,7 @@ def _object_names(obj: dict[str, Any]) -> set[str]:
 # --- structure: the model -------------------------------------------------------------------------
 
 
-def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[PathKey, Any]:
+def _data_path(data: Any, loc: tuple[Any, ...], *, names_key: bool) -> tuple[PathKey, Any]:
     """Keep the parts of a pydantic ``loc`` that index the data (drop union-branch tags)."""
     path: list[str | int] = []
     node: Any = data
@@ -257,7 +266,7 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[PathKey, Any]:
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             path.append(part)
             node = node[part]
-        elif isinstance(node, dict) and isinstance(part, str) and part not in node and loc[-1] == part:
+        elif names_key and isinstance(node, dict) and isinstance(part, str) and part not in node and loc[-1] == part:
             path.append(part)  # a missing or unknown key: the last part names it
             node = None
     return tuple(path), node
@@ -335,8 +344,8 @@ def _model_problems(ctx: _Ctx) -> None:
         return
     found: dict[tuple[PathKey, str], tuple[PathKey, str, str, str]] = {}
     for err in errors:
-        path, node = _data_path(ctx.data, tuple(err["loc"]))
         etype = err["type"]
+        path, node = _data_path(ctx.data, tuple(err["loc"]), names_key=etype in ("missing", "extra_forbidden"))
         at = "value"
         if etype == "extra_forbidden":
             key = str(path[-1]) if path else "?"
@@ -620,15 +629,15 @@ def _check_duplicates(ctx: _Ctx) -> None:
 
 
 def _check_relationship_columns(ctx: _Ctx) -> None:
-    tables = {name: obj for _, obj in _objects(ctx.data) for name in _object_names(obj)}
+    tables = _tables(ctx.data)
 
     def check(path: PathKey, ref: Any) -> None:
         if not (isinstance(ref, str) and _SHORTHAND.match(ref)):
             return
         table, column = ref.split(".", 1)
-        obj = tables.get(table)
-        if obj is not None and column not in _column_names(obj):
-            hint = did_you_mean(column, sorted(_column_names(obj)))
+        columns = tables.get(table)
+        if columns is not None and column not in columns:
+            hint = did_you_mean(column, sorted(columns))
             ctx.add(path, "unknown-column", f"'{table}' has no column '{column}'.{hint}", at="value")
 
     for opath, obj in _objects(ctx.data):
@@ -834,17 +843,17 @@ def _check_property_semantics(ctx: _Ctx) -> None:
 
 
 def _check_slas(ctx: _Ctx) -> None:
-    tables = {name: obj for _, obj in _objects(ctx.data) for name in _object_names(obj)}
-    all_columns = set().union(*(_column_names(obj) for obj in tables.values())) if tables else set()
+    tables = _tables(ctx.data)
+    all_columns = set().union(*tables.values()) if tables else set()
 
     def check_element(path: PathKey, element: str) -> None:
         for part in element.split(","):
             part = part.strip()
             if "." in part:
                 table, column = part.rsplit(".", 1)
-                obj = tables.get(table)
-                if obj is not None and column not in _column_names(obj):
-                    hint = did_you_mean(column, sorted(_column_names(obj)))
+                columns = tables.get(table)
+                if columns is not None and column not in columns:
+                    hint = did_you_mean(column, sorted(columns))
                     ctx.add(path, "unknown-column", f"'{table}' has no column '{column}'.{hint}", at="value")
             elif part in tables:
                 continue

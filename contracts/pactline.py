@@ -163,6 +163,8 @@ def setting_problems(rule: Mapping[str, Any], *, on_property: bool) -> list[Sett
     if impl is None:
         return out  # reported as a custom rule without implementation
     if not isinstance(impl, Mapping):
+        if not isinstance(impl, str):
+            return out  # neither text nor a mapping: the structure check reports it
         out.append(SettingProblem(("implementation",), "pactline-implementation-not-mapping",
                                   "a pactline rule's implementation is a mapping, e.g. "
                                   "{check: drift, method: psi, threshold: 0.2}"))
