@@ -33,6 +33,7 @@ from typing import Any
 from contracts.model import Contract, Property, QualityRule, SchemaObject
 
 __all__ = [
+    "CUSTOM_PROPERTIES",
     "DEFAULT_FEATURE_PATTERNS",
     "DRIFT_METHODS",
     "DRIFT_SETTINGS",
@@ -44,6 +45,7 @@ __all__ = [
     "UNEXPECTED_COLUMNS_POLICIES",
     "DriftSettings",
     "SettingProblem",
+    "custom_property_problems",
     "drift_rules",
     "drift_settings",
     "is_drift_rule",
