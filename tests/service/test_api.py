@@ -206,3 +206,21 @@ def test_open_mode_is_admin(make_client: Callable[..., TestClient]) -> None:
     client = make_client(Tokens())
     assert client.put("/api/v1/contracts/feat", content=contract_text(id="feat", dataset="features.x"),
                       headers=YAML).status_code == 201
+
+
+def test_run_detail_carries_the_profile_summary(client: TestClient, store: Store) -> None:
+    import pyarrow as pa
+
+    from checks.profile import DatasetProfile
+
+    profile = DatasetProfile()
+    profile.update(pa.record_batch({"amount": pa.array([1.0, 2.0, None, 4.0]), "currency": pa.array(["EUR"] * 4)}))
+    store.record_run(Report(
+        run_id="prof", dataset="raw.orders", contract_id="orders", contract_version="1.0.0", rows=4,
+        started_at=T0, finished_at=T0, results=(), profile=profile,
+    ))
+    run = client.get("/api/v1/runs/prof").json()
+    import json
+
+    assert run["profile"] == json.loads(json.dumps(profile.summary()))
+    assert run["profile"] is not None
