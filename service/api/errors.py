@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -60,7 +61,7 @@ def request_id(request: Request) -> str:
 
 
 def envelope(
-    status: int, code: str, message: str, details: list[Any], rid: str, headers: dict[str, str] | None = None
+    status: int, code: str, message: str, details: list[Any], rid: str, headers: Mapping[str, str] | None = None
 ) -> JSONResponse:
     body = {"error": {"code": code, "message": message, "details": details}, "request_id": rid}
     out_headers = {"X-Request-ID": rid, **(headers or {})}

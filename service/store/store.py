@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -349,7 +349,7 @@ class Store:
         return {pk: sorted(v) for pk, v in out.items()}
 
     @staticmethod
-    def _latest(rows: list[sa.Row[Any]]) -> sa.Row[Any]:
+    def _latest(rows: Sequence[Any]) -> Any:
         return max(rows, key=lambda r: (version_key(r.version), r.pk))
 
     def get_contract(self, contract_id: str, version: str | None = None) -> dict[str, Any] | None:
@@ -380,7 +380,7 @@ class Store:
         }
 
     @staticmethod
-    def _versions(rows: list[sa.Row[Any]]) -> list[dict[str, Any]]:
+    def _versions(rows: Sequence[Any]) -> list[dict[str, Any]]:
         ordered = sorted(rows, key=lambda r: (version_key(r.version), r.pk))
         return [{"version": r.version, "sha256": r.sha256, "created_at": _iso(r.created_at)} for r in ordered]
 
@@ -397,7 +397,7 @@ class Store:
         c = schema.contracts
         with self.read() as conn:
             rows = conn.execute(sa.select(c.c.pk, c.c.contract_id, c.c.version, c.c.sha256, c.c.created_at)).all()
-            by_id: dict[str, list[sa.Row[Any]]] = {}
+            by_id: dict[str, list[Any]] = {}
             for r in rows:
                 by_id.setdefault(r.contract_id, []).append(r)
             latest = {cid: self._latest(group) for cid, group in by_id.items()}
