@@ -270,8 +270,16 @@ def _norm_name(name: str, d: Dialect, *, quoted: bool) -> str:
 
 
 def _qualify(query: exp.Expression, d: Dialect, running: MappingSchema) -> exp.Expression:
-    return qualify(query, schema=running, dialect=d, validate_qualify_columns=False,
-                   quote_identifiers=False, identify=False)
+    try:
+        return qualify(query, schema=running, dialect=d, validate_qualify_columns=False,
+                       quote_identifiers=False, identify=False)
+    except OptimizeError as exc:
+        m = re.search(r"Unknown column: (\S+)", str(exc))
+        if m:
+            node = next((c for c in query.find_all(exp.Column) if c.name == m.group(1)), None)
+            raise _Unresolved("unresolved-column", f"no table of the query has a column {m.group(1)!r}; "
+                              "check the name against the schema", node) from None
+        raise
 
 
 def _query_statement(statement: str, query: exp.Expression, target: exp.Table, listed: list[str] | None,
@@ -427,7 +435,7 @@ def _synthetic(statement: str, select: exp.Select, target: exp.Table, columns: l
         proj_iter = iter(columns)
         pending_star = False
         for name, deps in outputs.items():
-            if name.startswith("_pactline_set_"):
+            if name.lower().startswith("_pactline_set_"):
                 tcol = next(proj_iter)
                 while tcol == "*":
                     tcol = next(proj_iter)
