@@ -451,9 +451,9 @@ def _check_rule_shape(ctx: _Ctx) -> None:
         for op in ("mustBeBetween", "mustNotBeBetween"):
             bounds: Any = rule.get(op)
             numeric = isinstance(bounds, list) and all(_is_number(b) for b in bounds)
-            if numeric and (len(bounds) != 2 or bounds[0] >= bounds[1]):
+            if numeric and (len(bounds) != 2 or bounds[0] == bounds[1]):  # the schema: 2 unique numbers
                 ctx.add((*path, op), "bad-between-bounds",
-                        f"{op} takes two ascending numbers [low, high], not {bounds}", at="value")
+                        f"{op} takes two different numbers [low, high], not {bounds}", at="value")
 
 
 def _check_property_shape(ctx: _Ctx) -> None:
@@ -462,15 +462,64 @@ def _check_property_shape(ctx: _Ctx) -> None:
             if not is_item and "name" not in prop:
                 ctx.add(path, "missing-key", "missing required key 'name'")
             ltype = prop.get("logicalType")
-            if "items" in prop and ltype != "array":
-                ctx.add((*path, "items"), "key-not-for-logical-type",
-                        "'items' describes the elements of an array; set logicalType: array or remove it")
-            if "properties" in prop and ltype != "object" and not is_item:
-                ctx.add((*path, "properties"), "key-not-for-logical-type",
-                        "'properties' describes the fields of an object; set logicalType: object or remove it")
+            # Without a logicalType the schema's if/then branches all apply (so items and properties
+            # are allowed, and no option fits every branch); the semantic pass asks for the type.
+            _check_nested_keys(ctx, path, prop, is_item, typed_only=True)
             options = prop.get("logicalTypeOptions")
             if isinstance(options, dict) and isinstance(ltype, str) and ltype in LOGICAL_TYPE_OPTIONS:
                 _check_options(ctx, (*path, "logicalTypeOptions"), ltype, options)
+            elif isinstance(options, dict) and "logicalType" not in prop:
+                for key in options:
+                    ctx.add((*path, "logicalTypeOptions", key), "option-not-for-type",
+                            f"logicalTypeOptions need a logicalType; add the logicalType that '{key}' belongs to")
+
+
+def _check_nested_keys(ctx: _Ctx, path: PathKey, prop: dict[str, Any], is_item: bool, *, typed_only: bool) -> None:
+    """``items`` only on arrays, ``properties`` only on objects (and on array items)."""
+    if typed_only == ("logicalType" not in prop):
+        return
+    ltype = prop.get("logicalType")
+    if "items" in prop and ltype != "array":
+        ctx.add((*path, "items"), "key-not-for-logical-type",
+                "'items' describes the elements of an array; set logicalType: array or remove it")
+    if "properties" in prop and ltype != "object" and not is_item:
+        ctx.add((*path, "properties"), "key-not-for-logical-type",
+                "'properties' describes the fields of an object; set logicalType: object or remove it")
+
+
+_NULLABLE = frozenset({("CustomProperty", "value"), ("SLA", "value"), ("SLA", "valueExt"),
+                       ("QualityRule", "mustBe"), ("QualityRule", "mustNotBe")})
+
+
+def _check_nulls(ctx: _Ctx) -> None:
+    """An explicit ``key: null`` (or ``key:`` with nothing) where ODCS wants a value."""
+
+    def walk(model: type[BaseModel], node: Any, path: PathKey) -> None:
+        if isinstance(node, list):
+            for i, item in enumerate(node):
+                walk(model, item, (*path, i))
+            return
+        if not isinstance(node, dict):
+            return
+        fields = {(f.alias or name): f for name, f in model.model_fields.items()}
+        for key, value in node.items():
+            field_info = fields.get(key)
+            if field_info is None:
+                continue
+            if value is None:
+                if (model.__name__, key) not in _NULLABLE:
+                    ctx.add((*path, key), "wrong-type",
+                            f"'{key}' has no value; give one or remove the key", at="value")
+                continue
+            child = _first_model(field_info.annotation)
+            if model.__name__ == "Contract" and key == "team" and isinstance(value, list):
+                from contracts.model import TeamMember
+
+                child = TeamMember
+            if child is not None:
+                walk(child, value, (*path, key))
+
+    walk(Contract, ctx.data, ())
 
 
 def _check_options(ctx: _Ctx, path: PathKey, ltype: str, options: dict[str, Any]) -> None:
@@ -676,6 +725,12 @@ def _check_rule_semantics(ctx: _Ctx) -> None:
         if kind == "untyped" and not any(k in rule for k in ("query", "engine", "implementation", *OPERATORS)):
             ctx.add(path, "library-rule-without-metric",
                     "a rule without type is a library rule and needs a metric; add a metric or type: text")
+        for op in ("mustBeBetween", "mustNotBeBetween"):
+            bounds: Any = rule.get(op)
+            if isinstance(bounds, list) and len(bounds) == 2 and all(_is_number(b) for b in bounds) \
+                    and bounds[0] > bounds[1]:
+                ctx.add((*path, op), "bad-between-bounds",
+                        f"{op} takes [low, high] in ascending order; write [{bounds[1]}, {bounds[0]}]", at="value")
         unit = rule.get("unit")
         if isinstance(unit, str) and kind in ("library", "sql") and unit not in RULE_UNITS:
             hint = did_you_mean(unit, RULE_UNITS)
@@ -818,7 +873,8 @@ def _check_regex(ctx: _Ctx, path: PathKey, pattern: str) -> None:
 
 def _check_property_semantics(ctx: _Ctx) -> None:
     for opath, obj in _objects(ctx.data):
-        for path, prop, _ in _properties(opath, obj):
+        for path, prop, is_item in _properties(opath, obj):
+            _check_nested_keys(ctx, path, prop, is_item, typed_only=False)
             options = prop.get("logicalTypeOptions")
             if not isinstance(options, dict):
                 continue
@@ -884,6 +940,7 @@ def _check_slas(ctx: _Ctx) -> None:
 
 
 _STRUCTURAL: tuple[Callable[[_Ctx], None], ...] = (
+    _check_nulls,
     _model_problems,
     _check_rule_shape,
     _check_property_shape,
