@@ -65,7 +65,8 @@ def contract_lineage(contracts: Sequence[Contract], *, dialect: str = "duckdb"
                 logic = (prop.transform_logic or "").strip()
                 col = _col_name(prop)
                 if logic:
-                    sql = _as_statement(logic, target, col, sources)
+                    tables = sorted({src.rpartition(".")[0] if src in known_columns else src for src in sources})
+                    sql = _as_statement(logic, target, col, tables)
                     if sql is not None:
                         result = sql_lineage(sql, dialect=dialect, schema=schema, file=f"contract:{contract.id}")
                         if result.statements and not result.problems:
@@ -83,13 +84,17 @@ def contract_lineage(contracts: Sequence[Contract], *, dialect: str = "duckdb"
     return sorted(set(edges)), problems
 
 
-def _as_statement(logic: str, target: str, column: str, sources: list[str]) -> str | None:
-    """``transformLogic`` as an INSERT into the target column, when it reads as SQL."""
+def _as_statement(logic: str, target: str, column: str, tables: list[str]) -> str | None:
+    """``transformLogic`` as an INSERT into the target column, when it reads as SQL.
+
+    A query is used as it is; an expression is read over its one source table (or none).
+    """
     from lineage.sql import parse_check
 
     head = logic.lstrip("( \n\t").lower()
     if head.startswith(("select", "with")):
         return f"INSERT INTO {target} ({column}) {logic.rstrip(';')}"
-    if len(sources) == 1 and parse_check(f"SELECT {logic} FROM {sources[0]}", "duckdb"):
-        return f"INSERT INTO {target} ({column}) SELECT {logic} FROM {sources[0]}"
+    source = f" FROM {tables[0]}" if len(tables) == 1 else ""
+    if len(tables) <= 1 and parse_check(f"SELECT {logic}{source}", "duckdb"):
+        return f"INSERT INTO {target} ({column}) SELECT {logic}{source}"
     return None

@@ -45,14 +45,16 @@ class Hit:
     is_feature: bool
     path: tuple[Edge, ...]
     owners: tuple[str, ...]
-    first_seen: int
-    last_seen: int
+    first_seen: int  # the path existed from here (its newest edge's first_seen)
+    last_seen: int  # until its first retired edge was retired, else the last time all of it was seen
+    held_until: int | None = None  # None: the path still holds
 
     def to_dict(self) -> dict[str, Any]:
         return {"node": self.node, "dataset": self.dataset, "column": self.column, "kind": self.kind,
                 "depth": self.depth, "is_feature": self.is_feature, "column_unknown": self.column is None,
                 "path": [e.to_dict() for e in self.path], "owners": list(self.owners),
-                "first_seen": iso(self.first_seen), "last_seen": iso(self.last_seen)}
+                "first_seen": iso(self.first_seen), "last_seen": iso(self.last_seen),
+                "held_until": iso(self.held_until)}
 
 
 @dataclass(frozen=True)
@@ -166,10 +168,12 @@ def _neighbours(graph: LineageGraph, adj: Any, node: str, down: bool) -> Iterabl
 
 def _hit(graph: LineageGraph, node: str, path: tuple[Edge, ...], kind: str) -> Hit:
     ds = graph.dataset_of(node)
+    retired = [e.retired_at for e in path if e.retired_at is not None]
     return Hit(node=node, dataset=ds, column=graph.column_of(node), kind=kind, depth=len(path),
                is_feature=graph.is_feature(ds), path=path, owners=graph.owners(ds),
                first_seen=max(e.first_seen for e in path),
-               last_seen=min((e.retired_at if e.retired_at is not None else e.last_seen) for e in path))
+               last_seen=min(retired) if retired else max(e.last_seen for e in path),
+               held_until=min(retired) if retired else None)
 
 
 def _in_window(value: Any, lo: int | None, hi: int | None) -> bool:
