@@ -6,8 +6,10 @@ defaults and the JSON shape; the constants below are those defaults.
 
 Numeric and temporal columns (non-null, finite values):
 
-- **Bins**: the reference's deciles (``N_BINS`` = 10 quantile bins from its KLL sketch;
-  repeated edges of tied values collapse, so a discrete column may get fewer bins). Bin
+- **Bins**: the reference's deciles (``N_BINS`` = 10 quantile bins from its KLL sketch; a
+  reference of fewer than 400 values gets one bin per 40 values, at least 4, because the
+  chi-square gate runs hot on sparse quantile bins; repeated edges of tied values collapse,
+  so a discrete column may get fewer bins). Bin
   ``i`` is ``(e[i-1], e[i]]``, the outer bins are open-ended. Bin shares of both sides come
   from their sketches' CDFs at the same edges.
 - ``psi``: Σ (q−p)·ln(q/p) over the bins, each share floored at ``PSI_EPSILON`` (1e-4) so an
@@ -29,7 +31,7 @@ whose expected count is under 5 are pooled first, as the test needs), with Cram�
 the ``chi2`` method's effect size. New and vanished categories are findings of their own.
 
 Verdict per column: **drifted** when the method's score is above its threshold AND the
-chi-square gate's p-value is below ``ALPHA`` (0.001): an effect large enough to matter that
+chi-square gate's p-value is below ``ALPHA`` (1e-4): an effect large enough to matter that
 sampling noise at these sizes does not explain. Null share and row count are judged apart
 from the values (``null_share_drifted``, ``row_count_changed``).
 """
@@ -76,7 +78,7 @@ METHODS = ("psi", "js_distance", "wasserstein_norm", "ks", "chi2")
 DEFAULT_METHOD = {"numeric": "psi", "temporal": "psi", "categorical": "js_distance"}
 DEFAULT_THRESHOLDS = {"psi": 0.03, "js_distance": 0.05, "wasserstein_norm": 0.1, "ks": 0.05, "chi2": 0.05}
 DEFAULT_MIN_ROWS = 100
-ALPHA = 0.001
+ALPHA = 1e-4
 N_BINS = 10
 PSI_EPSILON = 1e-4
 GRID_POINTS = 1025
@@ -199,10 +201,16 @@ def _effective_size(prof: ColumnProfile, n: int) -> float:
     return 1.0 / (1.0 / n + eps * eps)
 
 
+def _n_bins(n_ref: float) -> int:
+    """Quantile bins for a reference of ``n_ref`` values: N_BINS, fewer (one per 40 values, at least 4) when small."""
+    return max(4, min(N_BINS, int(n_ref // 40)))
+
+
 def numeric_statistics(ref: ColumnProfile, cur: ColumnProfile) -> tuple[dict[str, float], dict[str, Any]]:
     """Every numeric statistic of ``cur`` against ``ref`` (both with values), and the bins for plots."""
     assert ref.kll is not None and cur.kll is not None
-    inner = np.unique(np.asarray(ref.kll.get_quantiles([i / N_BINS for i in range(1, N_BINS)]), dtype=np.float64))
+    bins = _n_bins(_effective_size(ref, ref.finite_count))
+    inner = np.unique(np.asarray(ref.kll.get_quantiles([i / bins for i in range(1, bins)]), dtype=np.float64))
     edges = inner.tolist()
     p = np.diff(np.concatenate([[0.0], ref.kll.get_cdf(edges, True)]))
     q = np.diff(np.concatenate([[0.0], cur.kll.get_cdf(edges, True)]))

@@ -221,17 +221,24 @@ class ColumnProfile:
         self.mean, self.m2 = _chan(na, self.mean, self.m2, nb, mean_b, m2_b)
 
     def _update_categorical(self, arr: pa.Array) -> None:
-        if pa.types.is_dictionary(arr.type):
-            arr = arr.dictionary_decode()
-        if _is_string_view(arr.type):
-            arr = arr.cast(pa.large_string())
         valid = arr.drop_null() if arr.null_count else arr
-        mm = pc.min_max(valid)
+        if pa.types.is_dictionary(valid.type):
+            # Count the indices, then look up only the distinct values: no decoding of every row.
+            vc = pc.value_counts(valid.indices)
+            values = valid.dictionary.take(vc.field("values"))
+            counts = vc.field("counts")
+            if len(values) and len(pc.unique(values)) != len(values):  # a dictionary with repeated entries
+                vc = pc.value_counts(valid.dictionary_decode())
+                values, counts = vc.field("values"), vc.field("counts")
+        else:
+            vc = pc.value_counts(valid)
+            values, counts = vc.field("values"), vc.field("counts")
+        if _is_string_view(values.type):
+            values = values.cast(pa.large_string())
+        mm = pc.min_max(values)
         lo, hi = mm["min"].as_py(), mm["max"].as_py()
         self.min = lo if self.min is None else min(self.min, lo)
         self.max = hi if self.max is None else max(self.max, hi)
-        vc = pc.value_counts(valid)
-        values, counts = vc.field("values"), vc.field("counts")
         assert self.hll is not None and self.top is not None
         if pa.types.is_boolean(values.type):
             self.hll.update_hashes(hash_float64(np.asarray(values.to_numpy(zero_copy_only=False), dtype=np.float64)))

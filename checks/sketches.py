@@ -117,7 +117,11 @@ class HyperLogLog:
         q = 64 - self.p
         idx = (h >> np.uint64(q)).astype(np.int64)
         rest = h & np.uint64((1 << q) - 1)
-        rank = (q + 1 - _bit_length(rest)).astype(np.uint8)
+        if q <= 53:  # below 2**53 the float conversion is exact, and frexp's exponent is the bit length
+            bits = np.frexp(rest.astype(np.float64))[1]
+        else:
+            bits = _bit_length(rest)
+        rank = (q + 1 - bits).astype(np.uint8)
         np.maximum.at(self.registers, idx, rank)
 
     def merge(self, other: HyperLogLog) -> HyperLogLog:
