@@ -317,6 +317,15 @@ _TYPE_WORDS = {
     "list_type": "a list",
 }
 
+_KEY_HINTS = {
+    "apiVersion": "apiVersion: v3.1.0",
+    "kind": "kind: DataContract",
+    "id": "id: <a unique id, e.g. a UUID>",
+    "version": "version: 1.0.0",
+    "status": "status: active",
+    "name": "name: ...",
+}
+
 _LITERAL_CODES = {
     "metric": ("unknown-metric", "metric"),
     "logicalType": ("unknown-logical-type", "logical type"),
@@ -343,6 +352,8 @@ def _model_problems(ctx: _Ctx) -> None:
     else:
         return
     found: dict[tuple[PathKey, str], tuple[PathKey, str, str, str]] = {}
+    words: dict[PathKey, list[str]] = {}  # what each union branch expected, per path
+    nodes: dict[PathKey, Any] = {}
     for err in errors:
         etype = err["type"]
         path, node = _data_path(ctx.data, tuple(err["loc"]), names_key=etype in ("missing", "extra_forbidden"))
@@ -356,7 +367,7 @@ def _model_problems(ctx: _Ctx) -> None:
         elif etype == "missing":
             key = str(path[-1]) if path else "?"
             code, at = "missing-key", "key"
-            msg = f"missing required key '{key}'"
+            msg = f"missing required key '{key}'; add it ({_KEY_HINTS.get(key, key + ': ...')})"
         elif etype in ("literal_error", "enum"):
             expected = _expected_values(err)
             hint = did_you_mean(str(node), expected)
@@ -368,10 +379,15 @@ def _model_problems(ctx: _Ctx) -> None:
         else:
             word = _TYPE_WORDS.get(etype)
             code = "wrong-type"
-            msg = f"expected {word}, got {_describe(node)}" if word else str(err["msg"])
-            if word == "a string" and node is not None and not isinstance(node, dict | list):
-                msg += "; quote it"
+            msg = str(err["msg"])
+            if word:
+                words.setdefault(path, [])
+                if word not in words[path]:
+                    words[path].append(word)
+                nodes[path] = node
         found.setdefault((path, code), (path, code, msg, at))
+    for path, expected in words.items():
+        found[(path, "wrong-type")] = (path, "wrong-type", _wrong_type_message(expected, nodes[path]), "value")
     # A union that failed on every branch reports each branch; keep the most specific errors.
     paths = {p for p, _ in found}
     for (path, code), (_, _, msg, at) in found.items():
@@ -381,6 +397,17 @@ def _model_problems(ctx: _Ctx) -> None:
             ctx.add(path[:-1], code, msg)
         else:
             ctx.add(path, code, msg, at=at)
+
+
+def _wrong_type_message(expected: list[str], node: Any) -> str:
+    if "a number" in expected and "a whole number" in expected:
+        expected = [w for w in expected if w != "a whole number"]
+    if "a mapping" in expected and "a list" in expected and isinstance(node, dict | list):
+        expected = ["a list" if isinstance(node, dict) else "a mapping"]  # the branch that was meant
+    msg = f"expected {' or '.join(expected)}, got {_describe(node)}"
+    if expected == ["a string"] and node is not None and not isinstance(node, dict | list):
+        msg += "; quote it"
+    return msg
 
 
 def _expected_values(err: Any) -> list[str]:
@@ -460,7 +487,7 @@ def _check_property_shape(ctx: _Ctx) -> None:
     for opath, obj in _objects(ctx.data):
         for path, prop, is_item in _properties(opath, obj):
             if not is_item and "name" not in prop:
-                ctx.add(path, "missing-key", "missing required key 'name'")
+                ctx.add(path, "missing-key", "missing required key 'name'; every property needs one (name: ...)")
             ltype = prop.get("logicalType")
             # Without a logicalType the schema's if/then branches all apply (so items and properties
             # are allowed, and no option fits every branch); the semantic pass asks for the type.
@@ -623,7 +650,7 @@ def _check_servers(ctx: _Ctx) -> None:
                 ctx.add((*path, key), "wrong-type", f"expected a string, got {_describe(value)}", at="value")
         for key in required:
             if key not in server:
-                ctx.add(path, "missing-key", f"missing required key '{key}' for a {stype} server")
+                ctx.add(path, "missing-key", f"missing required key '{key}' for a {stype} server; add {key}: ...")
         location = server.get("location")
         if stype == "sftp" and isinstance(location, str) and not location.startswith("sftp://"):
             ctx.add((*path, "location"), "wrong-type", "an sftp server's location starts with sftp://", at="value")

@@ -121,6 +121,15 @@ def _plain(node: Any, path: PathKey, pos: Positions, budget: _Budget) -> Any:
     return node
 
 
+def _explain(exc: MarkedYAMLError) -> str:
+    """The problem, plus where the construct it belongs to started when that is elsewhere."""
+    text = str(exc.problem or exc.context)
+    ctx, start, end = exc.context, exc.context_mark, exc.problem_mark
+    if exc.problem and ctx and start is not None and (end is None or start.line != end.line):
+        text += f" ({ctx} that starts at line {start.line + 1}, column {start.column + 1})"
+    return text
+
+
 def _mark(exc: BaseException) -> tuple[int, int]:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
@@ -141,7 +150,7 @@ def parse_yaml(text: str) -> tuple[Any, Positions]:
         _screen_events(yaml.parse(text))
     except MarkedYAMLError as exc:
         line, col = _mark(exc)
-        raise YamlProblem(line, col, f"YAML syntax error: {exc.problem or exc.context}") from None
+        raise YamlProblem(line, col, f"YAML syntax error: {_explain(exc)}") from None
     try:
         doc = yaml.load(text)
     except DuplicateKeyError as exc:
@@ -171,7 +180,8 @@ def _screen_events(events: Any) -> None:
         tag = getattr(ev, "tag", None)
         if tag is not None:
             line, col = _mark_of(ev)
-            raise YamlProblem(line, col, f"YAML tag {tag} is not allowed in a contract; remove it", "yaml-tag")
+            shown = str(tag).replace("tag:yaml.org,2002:", "!!")
+            raise YamlProblem(line, col, f"YAML tag {shown} is not allowed in a contract; remove it", "yaml-tag")
         if isinstance(ev, AliasEvent):
             n_alias += 1
             if n_alias > MAX_ALIASES:

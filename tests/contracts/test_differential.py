@@ -3,7 +3,9 @@
 Valid contracts (official examples, the example pipeline, the valid goldens) are mutated at
 random — a key deleted, a value replaced by one of another type or meaning, a key added — and
 for every mutant the JSON Schema (jsonschema, Draft 2019-09) and ``structural_problems`` must
-agree on valid/invalid. Semantic checks are left out on purpose: they refuse more.
+agree on valid/invalid. Semantic checks are left out of the comparison on purpose (they refuse
+more), but the whole loader runs on every mutant and must answer with a contract or a
+``ContractError``, never crash.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from contracts import ContractError, load_contract
 from contracts.lint import structural_problems
 from contracts.yamlsrc import Positions, parse_yaml
 from tests.contracts.golden_lib import ROOT, VALID, schema_errors
@@ -72,6 +75,10 @@ def _disagreements(seed: int, n: int) -> list[str]:
             _mutate(doc, rng)
         schema_says = not schema_errors(doc)
         pactline_says = not structural_problems(doc, Positions(), "mutant")
+        try:  # and the whole loader copes with whatever it is given: a contract or a ContractError
+            load_contract(doc)
+        except ContractError as exc:
+            assert exc.problems
         if schema_says != pactline_says:
             out.append(json.dumps(doc)[:500])
     return out
