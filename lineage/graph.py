@@ -97,6 +97,7 @@ class LineageGraph:
         self._last = array("q")
         self._retired = array("q")
         self.runs: list[Run] = []
+        self.assertions: list[Any] = []  # openlineage.Assertion records, in ingest order
         self._run_ids: set[str] = set()
         self.dirty_from = 0  # edges with id >= this were added since the last save
         self.dirty_edges: set[int] = set()  # older edges changed since the last save
