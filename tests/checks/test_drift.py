@@ -15,6 +15,7 @@ from checks.drift import (
     DEFAULT_THRESHOLDS,
     PSI_EPSILON,
     ColumnSettings,
+    _n_bins,
     categorical_statistics,
     compare_columns,
     compare_profiles,
@@ -47,7 +48,7 @@ def test_numeric_statistics_equal_scipy_on_fixed_vectors() -> None:
     assert s["wasserstein_norm"] == pytest.approx(stats.wasserstein_distance(REF, CUR) / REF.std(ddof=1), rel=1e-12)
     # bins: the reference's deciles; shares (e[i-1], e[i]] computed here by hand from the same edges
     inner = plot["edges"][1:-1]
-    assert inner == sorted(set(inner)) and len(inner) == 9
+    assert inner == sorted(set(inner)) and len(inner) == 3  # 20 reference values: 4 bins (one per 40, at least 4)
     cuts = np.array(inner)
     p = np.diff(np.concatenate([[0], [np.mean(e >= REF) for e in cuts], [1]]))
     q = np.diff(np.concatenate([[0], [np.mean(e >= CUR) for e in cuts], [1]]))
@@ -68,10 +69,10 @@ def test_ties_collapse_bins_and_ks_still_exact() -> None:
     ref = np.array([1, 1, 1, 1, 2, 2, 2, 3, 3, 4] * 5, dtype=float)
     cur = np.array([1, 1, 2, 2, 2, 2, 3, 3, 4, 4] * 6, dtype=float)
     s, plot = numeric_statistics(_num(ref), _num(cur))
-    assert plot["edges"][1:-1] == [1.0, 2.0, 3.0, 4.0]
+    assert plot["edges"][1:-1] == [1.0, 2.0, 3.0]  # quartiles of a 50-value reference
     assert s["ks_statistic"] == pytest.approx(stats.ks_2samp(ref, cur).statistic, abs=1e-12)
     assert s["wasserstein"] == pytest.approx(stats.wasserstein_distance(ref, cur), rel=1e-12)
-    assert s["chi2_df"] == 3  # the bin above 4 is empty on both sides and dropped
+    assert s["chi2_df"] == 3
 
 
 def test_categorical_statistics_equal_scipy() -> None:
@@ -98,6 +99,13 @@ def test_rare_categories_pooled_before_the_chi_square_test() -> None:
     assert s["chi2_statistic"] == pytest.approx(chi2, rel=1e-12)
     assert s["chi2_pvalue"] == pytest.approx(pvalue, rel=1e-12)
     assert df == s["chi2_df"] == 2
+
+
+def test_bin_count_follows_reference_size() -> None:
+    assert [_n_bins(n) for n in (20, 160, 200, 399, 400, 10_000_000)] == [4, 4, 5, 9, 10, 10]
+    rng = np.random.default_rng(4)
+    _, plot = numeric_statistics(_num(rng.normal(size=5000)), _num(rng.normal(size=5000)))
+    assert len(plot["edges"]) == 11 and len(plot["reference"]) == 10
 
 
 def test_psi_and_js_helpers() -> None:
