@@ -37,7 +37,7 @@ def contract() -> None:
 
 
 @contract.command("lint")
-@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.argument("files", nargs=-1, required=True, metavar="FILE|DIR...")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: one line per problem, file:line:col path: message. "
                    "json: a list of {file, line, column, path, code, message}.")
@@ -45,7 +45,8 @@ def lint(files: tuple[str, ...], fmt: str) -> None:
     """Check contracts against ODCS v3.1 and pactline's semantic rules.
 
     Every problem is reported, each with file:line:col, the YAML path, what is wrong and how
-    to fix it. Problem codes are listed in docs/contracts.md.
+    to fix it. A directory stands for its *.yaml / *.yml files. Problem codes are listed in
+    docs/contracts.md.
 
     \b
     Exit codes: 0 no problems, 1 problems found, 2 a file cannot be read
@@ -53,6 +54,7 @@ def lint(files: tuple[str, ...], fmt: str) -> None:
     """
     problems: list[Problem] = []
     unreadable = 0
+    files = _expand(files)
     for path in files:
         found = _check(path)
         for p in found:
@@ -72,6 +74,19 @@ def lint(files: tuple[str, ...], fmt: str) -> None:
     if unreadable:
         sys.exit(2)
     sys.exit(1 if problems else 0)
+
+
+def _expand(args: tuple[str, ...]) -> tuple[str, ...]:
+    """A directory stands for the contracts in it (``*.yaml``, ``*.yml``, sorted)."""
+    out: list[str] = []
+    for arg in args:
+        path = Path(arg)
+        if path.is_dir():
+            found = sorted(str(p) for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+            out.extend(found or [arg])  # an empty directory is reported as unreadable
+        else:
+            out.append(arg)
+    return tuple(out)
 
 
 def _as_json(p: Problem) -> dict[str, object]:

@@ -67,6 +67,15 @@ def test_lint_unreadable_file_exits_2(tmp_path: Path, misspelt: Path) -> None:
     assert _run("contract", "lint", str(latin))[0] == 2
 
 
+def test_lint_a_directory_checks_its_contracts(tmp_path: Path, misspelt: Path) -> None:
+    assert _run("contract", "lint", str(ROOT / "examples" / "contracts"))[:2] == (0, "")
+    code, out, _ = _run("contract", "lint", "--format", "json", str(misspelt.parent))
+    assert code == 1 and [p["code"] for p in json.loads(out)] == ["unknown-metric"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert _run("contract", "lint", str(empty))[0] == 2
+
+
 def test_lint_without_files_is_a_usage_error() -> None:
     assert _run("contract", "lint")[0] == 2
 

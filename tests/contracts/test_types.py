@@ -109,3 +109,13 @@ def test_example_orders_csv_reads_with_the_contract_types() -> None:
                                convert_options=pacsv.ConvertOptions(column_types=schema))
         assert table.schema == schema
         assert table.num_rows == 1200
+
+
+def test_contracts_never_import_pyarrow() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, contracts, contracts.lint, contracts.types, contracts.pactline, contracts.dump; " \
+           "print('pyarrow' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
