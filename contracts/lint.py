@@ -77,6 +77,7 @@ CODES: dict[str, str] = {
     # semantics (beyond the JSON Schema)
     "duplicate-property": "two properties of one object share a name",
     "duplicate-dataset": "two schema objects share a name or physicalName",
+    "duplicate-id": "two schema objects, properties or quality rules share an `id`",
     "duplicate-key-position": "two primary-key columns share a primaryKeyPosition",
     "key-position-without-key": "primaryKeyPosition on a column that is not primaryKey",
     "unknown-column": "a relationship, rule argument or SLA element names a column that does not exist",
@@ -704,6 +705,26 @@ def _check_duplicates(ctx: _Ctx) -> None:
                 positions[position] = str(prop.get("name"))
 
 
+def _check_ids(ctx: _Ctx) -> None:
+    """Ids of schema objects, properties and rules are unique in a contract (results are keyed by them)."""
+    seen: dict[str, PathKey] = {}
+    nodes: list[tuple[PathKey, dict[str, Any]]] = []
+    for opath, obj in _objects(ctx.data):
+        nodes.append((opath, obj))
+        nodes += [(path, prop) for path, prop, _ in _properties(opath, obj)]
+    nodes += [(at.path, at.rule) for at in _rules(ctx.data)]
+    for path, node in sorted(nodes, key=lambda n: ctx.pos.key(n[0])):
+        ident = node.get("id")
+        if not isinstance(ident, str):
+            continue
+        if ident in seen:
+            ctx.add((*path, "id"), "duplicate-id",
+                    f"id '{ident}' is already used at {format_path(seen[ident])}; ids are unique in a contract",
+                    at="value")
+        else:
+            seen[ident] = path
+
+
 def _check_relationship_columns(ctx: _Ctx) -> None:
     tables = _tables(ctx.data)
 
@@ -976,6 +997,7 @@ _STRUCTURAL: tuple[Callable[[_Ctx], None], ...] = (
 )
 _SEMANTIC: tuple[Callable[[_Ctx], None], ...] = (
     _check_duplicates,
+    _check_ids,
     _check_relationship_columns,
     _check_rule_semantics,
     _check_property_semantics,
