@@ -1,0 +1,287 @@
+"""Readers: every supported input becomes a stream of ``pyarrow.RecordBatch``.
+
+Files: Parquet (a file, a directory of ``*.parquet`` files, or a glob), CSV, NDJSON and Arrow
+IPC (file/Feather ``.arrow``/``.feather``/``.ipc``, stream ``.arrows``), chosen by suffix and,
+failing that, by the file's first bytes. In Python also a ``pyarrow.Table``, a
+``RecordBatchReader``, a pandas or a polars ``DataFrame``. Memory stays bounded by the batch size:
+files are read batch by batch, never whole.
+
+Text formats arrive as text and are typed by ``checks.casting`` against the contract:
+
+- CSV: every column is read as a string; an *unquoted* empty field is null, a quoted empty
+  field (``""``) is the empty string. The first line is the header.
+- NDJSON: columns the contract types as integer, number or boolean are read as JSON numbers and
+  booleans, everything else as strings (so a timestamp is cast from its text). A value of the
+  wrong JSON kind (``"4x2"`` where a number is due) makes the file unreadable: ``DataError``.
+
+Anything unreadable -- missing, empty, corrupt, not UTF-8, a ragged CSV row -- raises
+``checks.errors.DataError`` with a one-line cause, also when found half-way through the stream.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from checks.errors import DataError
+
+__all__ = ["FORMATS", "BatchSource", "open_source"]
+
+FORMATS: dict[str, str] = {
+    ".parquet": "parquet", ".pq": "parquet", ".parq": "parquet",
+    ".csv": "csv", ".txt": "csv",
+    ".ndjson": "ndjson", ".jsonl": "ndjson", ".json": "ndjson",
+    ".arrow": "ipc", ".feather": "ipc", ".ipc": "ipc",
+    ".arrows": "ipc_stream",
+}
+_TEXT = ("csv",)
+
+
+@dataclass
+class BatchSource:
+    """A re-openable stream of record batches and what it came from."""
+
+    name: str  # what was read, for messages and the record
+    kind: str  # parquet | csv | ndjson | ipc | ipc_stream | table | reader | pandas | polars
+    text: bool  # values arrive as text and are typed against the contract
+    open: Callable[[], Iterator[pa.RecordBatch]]
+    paths: tuple[Path, ...] = ()
+    rows_hint: int | None = None  # total rows when the format says so (Parquet footer, tables)
+    bytes_hint: int | None = None
+    rereadable: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        """The batches, opened afresh; read errors become ``DataError``."""
+        if not self.rereadable:
+            if self.extra.get("consumed"):
+                raise DataError(self.name, "a RecordBatchReader can be read once; pass a Table to read it again")
+            self.extra["consumed"] = True
+        return _guarded(self.name, self.open())
+
+
+def _guarded(name: str, it: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    try:
+        yield from it
+    except DataError:
+        raise
+    except (pa.ArrowException, OSError, ValueError, UnicodeDecodeError) as exc:
+        raise DataError(name, _cause(exc)) from None
+
+
+def _cause(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    if len(text) > 300:
+        text = text[:297] + "..."
+    return text or type(exc).__name__
+
+
+def open_source(
+    data: Any,
+    *,
+    batch_size: int = 65536,
+    json_types: dict[str, pa.DataType] | None = None,
+    format: str | None = None,
+) -> BatchSource:
+    """One ``BatchSource`` for any supported input (see the module docstring)."""
+    if isinstance(data, pa.Table):
+        table = data
+        return BatchSource("<table>", "table", False, lambda: iter(table.to_batches(max_chunksize=batch_size)),
+                           rows_hint=table.num_rows)
+    if isinstance(data, pa.RecordBatch):
+        batch = data
+        return BatchSource("<batch>", "table", False, lambda: iter([batch]), rows_hint=batch.num_rows)
+    if isinstance(data, pa.RecordBatchReader):
+        reader = data
+        return BatchSource("<reader>", "reader", False, lambda: iter(reader), rereadable=False)
+    module = type(data).__module__.split(".")[0]
+    if module == "pandas":
+        table = pa.Table.from_pandas(data, preserve_index=False)
+        return BatchSource("<pandas>", "pandas", False, lambda: iter(table.to_batches(max_chunksize=batch_size)),
+                           rows_hint=table.num_rows)
+    if module == "polars":
+        table = data.to_arrow()
+        return BatchSource("<polars>", "polars", False, lambda: iter(table.to_batches(max_chunksize=batch_size)),
+                           rows_hint=table.num_rows)
+    if isinstance(data, str | os.PathLike):
+        return _files([data], batch_size, json_types, format)
+    if isinstance(data, Sequence) and data and all(isinstance(d, str | os.PathLike) for d in data):
+        return _files(list(data), batch_size, json_types, format)
+    raise DataError(repr(type(data).__name__), "cannot read this kind of input; pass a path, a pyarrow Table or "
+                    "RecordBatchReader, or a pandas/polars DataFrame")
+
+
+def expand(items: Sequence[str | os.PathLike[str]]) -> list[Path]:
+    """Paths, directories (their data files, sorted) and globs as a list of files."""
+    out: list[Path] = []
+    for item in items:
+        text = os.fspath(item)
+        if any(ch in text for ch in "*?[") and not os.path.exists(text):
+            matches = sorted(glob.glob(text, recursive=True))
+            if not matches:
+                raise DataError(text, "no file matches this pattern")
+            out.extend(Path(m) for m in matches if os.path.isfile(m))
+            continue
+        path = Path(text)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in FORMATS
+                           and not p.name.startswith((".", "_")))
+            if not files:
+                raise DataError(text, "the directory holds no data files (.parquet, .csv, .ndjson, .arrow)")
+            out.extend(files)
+        elif path.is_file():
+            out.append(path)
+        elif path.exists():
+            raise DataError(text, "not a regular file")
+        else:
+            raise DataError(text, "no such file or directory")
+    return out
+
+
+def detect_format(path: Path) -> str:
+    """The format of a file, by suffix, else by its first bytes."""
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt:
+        return fmt
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError as exc:
+        raise DataError(str(path), exc.strerror or str(exc)) from None
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.startswith(b"ARROW1"):
+        return "ipc"
+    if head.lstrip().startswith(b"{"):
+        return "ndjson"
+    return "csv"
+
+
+def _files(
+    items: Sequence[str | os.PathLike[str]], batch_size: int, json_types: dict[str, pa.DataType] | None,
+    format: str | None,
+) -> BatchSource:
+    paths = expand(items)
+    formats = {format or detect_format(p) for p in paths}
+    if len(formats) > 1:
+        raise DataError(", ".join(str(p) for p in paths[:3]), f"mixed formats ({', '.join(sorted(formats))}); "
+                        "validate one format at a time")
+    fmt = formats.pop()
+    for p in paths:
+        try:
+            size = p.stat().st_size
+        except OSError as exc:
+            raise DataError(str(p), exc.strerror or str(exc)) from None
+        if size == 0:
+            raise DataError(str(p), "the file is empty (0 bytes); a batch needs at least a header or schema")
+    name = str(paths[0]) if len(paths) == 1 else f"{paths[0]} (+{len(paths) - 1} more)"
+    opener = {"parquet": _parquet, "csv": _csv, "ndjson": _ndjson, "ipc": _ipc, "ipc_stream": _ipc_stream}[fmt]
+    rows_hint = _parquet_rows(paths) if fmt == "parquet" else None
+
+    def open_all() -> Iterator[pa.RecordBatch]:
+        for p in paths:
+            try:
+                yield from opener(p, batch_size, json_types)
+            except DataError:
+                raise
+            except (pa.ArrowException, OSError, ValueError, UnicodeDecodeError) as exc:
+                raise DataError(str(p), _cause(exc)) from None
+
+    return BatchSource(name, fmt, fmt in _TEXT, open_all, paths=tuple(paths), rows_hint=rows_hint,
+                       bytes_hint=sum(p.stat().st_size for p in paths))
+
+
+def _parquet_rows(paths: list[Path]) -> int | None:
+    import pyarrow.parquet as pq
+
+    total = 0
+    for p in paths:
+        try:
+            total += pq.ParquetFile(p).metadata.num_rows
+        except (pa.ArrowException, OSError) as exc:
+            raise DataError(str(p), f"not a readable Parquet file: {_cause(exc)}") from None
+    return total
+
+
+def _parquet(path: Path, batch_size: int, _: Any) -> Iterator[pa.RecordBatch]:
+    import pyarrow.parquet as pq
+
+    with pq.ParquetFile(path) as pf:
+        schema = pf.schema_arrow
+        empty = True
+        for batch in pf.iter_batches(batch_size=batch_size, use_threads=True):
+            empty = False
+            yield batch
+        if empty:
+            yield pa.RecordBatch.from_pylist([], schema=schema)
+
+
+def _csv(path: Path, batch_size: int, _: Any) -> Iterator[pa.RecordBatch]:
+    import pyarrow.csv as pacsv
+
+    block = max(1 << 20, min(64 << 20, batch_size * 128))
+    read = pacsv.ReadOptions(block_size=block, encoding="utf8")
+    with pacsv.open_csv(path, read_options=read) as probe:
+        names = probe.schema.names
+    if len(set(names)) != len(names):
+        raise DataError(str(path), "the header repeats a column name")
+    convert = pacsv.ConvertOptions(
+        column_types={n: pa.string() for n in names}, strings_can_be_null=True, null_values=[""],
+        quoted_strings_can_be_null=False,
+    )
+    with pacsv.open_csv(path, read_options=read, convert_options=convert) as reader:
+        empty = True
+        for batch in reader:
+            empty = False
+            yield batch
+        if empty:
+            yield pa.RecordBatch.from_pylist([], schema=reader.schema)
+
+
+def _ndjson(path: Path, batch_size: int, json_types: dict[str, pa.DataType] | None) -> Iterator[pa.RecordBatch]:
+    import pyarrow.json as pj
+
+    block = max(1 << 20, min(64 << 20, batch_size * 128))
+    parse = pj.ParseOptions(
+        explicit_schema=pa.schema(list((json_types or {}).items())), unexpected_field_behavior="infer"
+    )
+    reader = pj.open_json(path, read_options=pj.ReadOptions(block_size=block), parse_options=parse)
+    yield from reader
+
+
+def _ipc(path: Path, batch_size: int, _: Any) -> Iterator[pa.RecordBatch]:
+    import pyarrow.ipc as ipc
+
+    with pa.memory_map(str(path), "r") as source:
+        try:
+            reader = ipc.open_file(source)
+        except pa.ArrowInvalid:
+            source.seek(0)
+            yield from _split(ipc.open_stream(source), batch_size)
+            return
+        for i in range(reader.num_record_batches):
+            yield from _split([reader.get_batch(i)], batch_size)
+        if reader.num_record_batches == 0:
+            yield pa.RecordBatch.from_pylist([], schema=reader.schema)
+
+
+def _ipc_stream(path: Path, batch_size: int, _: Any) -> Iterator[pa.RecordBatch]:
+    import pyarrow.ipc as ipc
+
+    with pa.OSFile(str(path), "rb") as source:
+        yield from _split(ipc.open_stream(source), batch_size)
+
+
+def _split(batches: Any, batch_size: int) -> Iterator[pa.RecordBatch]:
+    for batch in batches:
+        if batch.num_rows <= batch_size:
+            yield batch
+        else:
+            for start in range(0, batch.num_rows, batch_size):
+                yield batch.slice(start, batch_size)
