@@ -14,7 +14,7 @@ golden contract under ``tests/contracts/golden`` and regenerate with
 """
 
 from contracts.dump import contract_to_dict, dump_contract
-from contracts.loader import load_contract
+from contracts.loader import lint_contract, load_contract
 from contracts.model import (
     SLA,
     Contract,
@@ -46,5 +46,6 @@ __all__ = [
     "arrow_type_for",
     "contract_to_dict",
     "dump_contract",
+    "lint_contract",
     "load_contract",
 ]

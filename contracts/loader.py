@@ -19,7 +19,7 @@ from contracts.model import Contract
 from contracts.problems import ContractError, Problem
 from contracts.yamlsrc import MAX_BYTES, Positions, YamlProblem, parse_yaml
 
-__all__ = ["ContractSource", "load_contract", "read_contract_source"]
+__all__ = ["ContractSource", "lint_contract", "load_contract", "read_contract_source"]
 
 ContractSource = str | os.PathLike[str] | Mapping[str, Any]
 
@@ -75,6 +75,15 @@ def load_contract(source: ContractSource, *, name: str | None = None) -> Contrac
     except ValidationError as exc:  # pragma: no cover - structural_problems reports these first
         raise ContractError(pydantic_problems(exc, pos, display, Contract)) from None
     return contract
+
+
+def lint_contract(source: ContractSource, *, name: str | None = None) -> list[Problem]:
+    """Every problem of a contract, in file order; an empty list when it is clean. Never raises."""
+    try:
+        load_contract(source, name=name)
+    except ContractError as exc:
+        return exc.problems
+    return []
 
 
 def format_path(path: tuple[str | int, ...]) -> str:

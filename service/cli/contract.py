@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from contracts import ContractError, Problem, contract_to_dict, dump_contract, load_contract
+from contracts import ContractError, Problem, contract_to_dict, dump_contract, lint_contract, load_contract
 
 __all__ = ["contract"]
 
@@ -17,11 +17,7 @@ UNREADABLE_CODES = frozenset({"unreadable", "encoding", "too-large"})
 
 
 def _check(path: str) -> list[Problem]:
-    try:
-        load_contract(Path(path), name=path)
-    except ContractError as exc:
-        return exc.problems
-    return []
+    return lint_contract(Path(path), name=path)
 
 
 @click.group("contract")
@@ -63,7 +59,7 @@ def lint(files: tuple[str, ...], fmt: str) -> None:
                 click.echo(f"pactline: {p.file}: {p.message}", err=True)
         problems.extend(found)
     if fmt == "json":
-        click.echo(json.dumps([_as_json(p) for p in problems], indent=2))
+        click.echo(json.dumps([p.to_dict() for p in problems], indent=2))
     else:
         for p in problems:
             if p.code not in UNREADABLE_CODES:
@@ -87,11 +83,6 @@ def _expand(args: tuple[str, ...]) -> tuple[str, ...]:
         else:
             out.append(arg)
     return tuple(out)
-
-
-def _as_json(p: Problem) -> dict[str, object]:
-    return {"file": p.file, "line": p.line, "column": p.column, "path": p.path, "code": p.code,
-            "message": p.message}
 
 
 @contract.command("show")

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from contracts import Contract, ContractError, contract_to_dict, dump_contract, load_contract
+from contracts import Contract, ContractError, contract_to_dict, dump_contract, lint_contract, load_contract
 from contracts.yamlsrc import MAX_ALIASES, MAX_BYTES, YamlProblem, parse_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,6 +52,11 @@ def test_every_input_form_gives_the_same_contract(tmp_path: Path) -> None:
     forms = [load_contract(path), load_contract(str(path)), load_contract(MINIMAL), load_contract(mapping),
              load_contract(json.dumps(mapping))]
     assert all(c == forms[0] for c in forms)
+
+
+def test_lint_contract_returns_problems_instead_of_raising() -> None:
+    assert lint_contract(MINIMAL) == []
+    assert [p.code for p in lint_contract(MINIMAL.replace("kind: DataContract", "kind: Contract"))] == ["unknown-kind"]
 
 
 def test_contract_is_frozen() -> None:
