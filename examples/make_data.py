@@ -26,8 +26,10 @@ import pyarrow.parquet as pq
 SEED = 20260930
 N_ORDERS = 1200
 N_CUSTOMERS = 200
-FIRST_DAY = dt.date(2026, 9, 1)
+FIRST_DAY = dt.date(2026, 9, 1)  # orders: September 2026
 DAYS = 30
+FX_FIRST_DAY = dt.date(2026, 7, 1)  # rates: July to September 2026
+FX_DAYS = 92
 CURRENCIES = {"EUR": 1.0, "USD": 0.92, "GBP": 1.17, "CHF": 1.05}
 CURRENCY_WEIGHTS = {"EUR": 55, "USD": 20, "GBP": 15, "CHF": 10}
 COUNTRIES = {"EUR": ["DE", "FR", "NL", "ES", "IT", "AT"], "USD": ["US"], "GBP": ["GB"], "CHF": ["CH"]}
@@ -86,8 +88,8 @@ def customers(rng: random.Random) -> list[dict[str, Any]]:
 def fx_rates(rng: random.Random) -> list[dict[str, Any]]:
     rows = []
     level = dict(CURRENCIES)
-    for d in range(DAYS):
-        day = FIRST_DAY + dt.timedelta(days=d)
+    for d in range(FX_DAYS):
+        day = FX_FIRST_DAY + dt.timedelta(days=d)
         for cur in CURRENCIES:
             if cur != "EUR":
                 level[cur] *= 1 + rng.uniform(-0.004, 0.004)
