@@ -510,6 +510,24 @@ def _rule_id(obj: Any, prop: Any, rule: Any) -> str:
     return f"{obj.qualified_name}.{prop.name}.quality[{index}]"
 
 
+def _judged_by_default(ref: ColumnProfile, prop: Any) -> bool:
+    """Whether a column without a drift rule is judged at all.
+
+    Not: temporal columns (they move with time), binary/nested ones, identifiers (``unique`` or
+    ``primaryKey`` in the contract) and identifier-like text (more distinct values than half its
+    values, or more than the profile keeps): their "distribution" is not meant to stay put.
+    """
+    if ref.kind in ("temporal", "other"):
+        return False
+    if prop is not None and (prop.unique or prop.primary_key):
+        return False
+    if ref.kind == "categorical":
+        distinct = ref.distinct_estimate() or 0.0
+        if not ref.top_exact or distinct > 0.5 * max(ref.count, 1):
+            return False
+    return True
+
+
 def compare_profiles(
     reference: DatasetProfile,
     current: DatasetProfile,
@@ -524,7 +542,8 @@ def compare_profiles(
 
     Columns with a drift rule in ``obj`` (a contract's schema object) use its settings and
     severity; other columns use the defaults at severity ``info`` (reported, never blocking),
-    except temporal ones, which move with time by nature and are judged only under a rule.
+    except those ``_judged_by_default`` leaves out (temporal, identifiers, identifier-like text),
+    which are judged only under a rule.
     ``only_rules`` judges the ruled columns alone (what ingest does).
     """
     ruled = _column_settings(obj) if obj is not None else {}
@@ -537,8 +556,8 @@ def compare_profiles(
         settings = ruled.get(name)
         ref, cur = reference.columns.get(name), current.columns.get(name)
         if settings is None:
-            kind = (cur or ref).kind if (cur or ref) is not None else "other"  # type: ignore[union-attr]
-            if only_rules or kind in ("temporal", "other") or ref is None or cur is None:
+            prop = obj.column(name) if obj is not None else None
+            if only_rules or ref is None or cur is None or not _judged_by_default(ref, prop):
                 continue
             settings = ColumnSettings(severity="info")
         columns.append(
