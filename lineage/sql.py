@@ -23,8 +23,9 @@ Where an input lands:
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,7 +105,8 @@ def sql_lineage(sql: str, *, dialect: str, schema: Mapping[str, Mapping[str, str
         return SqlLineage(problems=(LineageProblem("tokenize-error", f"cannot read the SQL: {exc}", line, col, file),))
     for index, (line, col, tokens) in enumerate(chunks):
         try:
-            parsed = d.parser().parse(tokens, sql)
+            with _quiet_sqlglot():  # its "falling back to Command" warning becomes our parse-error problem
+                parsed = d.parser().parse(tokens, sql)
         except ParseError as exc:
             err = exc.errors[0] if exc.errors else {}
             problems.append(LineageProblem(
@@ -129,6 +131,17 @@ def sql_lineage(sql: str, *, dialect: str, schema: Mapping[str, Mapping[str, str
             else:
                 statements.append(result)
     return SqlLineage(tuple(statements), tuple(problems), skipped)
+
+
+@contextlib.contextmanager
+def _quiet_sqlglot() -> Iterator[None]:
+    logger = logging.getLogger("sqlglot")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 # --- pass 1: split into statements (with their position) --------------------------------------------

@@ -1,0 +1,68 @@
+"""The lineage graph in the store: round trip, incremental saves, retirement across loads, failed runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from lineage import LineageGraph, add_sql_lineage, sql_lineage, to_epoch
+from service import lineage_ops
+from service.store import open_store
+from service.store.lineage import load_graph, save_graph
+
+SCHEMA = {"raw.orders": {"id": "int", "amount": "double", "status": "text"}}
+
+
+def _edges(g):
+    return sorted((e.source, e.target, e.kind, e.job, e.origin, e.first_seen, e.last_seen, e.retired_at,
+                   e.dataset_level) for e in g.edges())
+
+
+def test_round_trip_and_incremental_save(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 's.db'}")
+    try:
+        g = LineageGraph()
+        add_sql_lineage(g, sql_lineage("CREATE TABLE s.a AS SELECT id, amount FROM raw.orders WHERE status = 'x';"
+                                       "CREATE TABLE s.b AS SELECT COUNT(*) AS n FROM s.a", dialect="duckdb",
+                                       schema=SCHEMA), seen=100)
+        with store.write() as conn:
+            save_graph(conn, g)
+        with store.read() as conn:
+            loaded = load_graph(conn)
+        assert _edges(loaded) == _edges(g)
+        assert loaded.columns("s.a") == ["id", "amount"]
+        # a newer statement version: one edge retired, one new, saved incrementally
+        add_sql_lineage(loaded, sql_lineage("CREATE TABLE s.a AS SELECT id, amount * 2 AS amount FROM raw.orders",
+                                            dialect="duckdb", schema=SCHEMA), seen=200)
+        assert loaded.dirty_edges  # the status filter edges were retired, the kept ones widened
+        with store.write() as conn:
+            save_graph(conn, loaded)
+        with store.read() as conn:
+            again = load_graph(conn)
+        assert _edges(again) == _edges(loaded)
+        retired = [e for e in again.edges() if e.retired_at == 200]
+        assert {(e.source, e.target) for e in retired} == {("raw.orders.status", "s.a.id"),
+                                                          ("raw.orders.status", "s.a.amount")}
+    finally:
+        store.close()
+
+
+def test_ops_link_failed_validation_runs(tmp_path, monkeypatch):
+    store = open_store(f"sqlite:///{tmp_path / 's.db'}")
+    try:
+        lineage_ops.add_sql(store, "CREATE TABLE s.a AS SELECT id, amount FROM raw.orders", dialect="duckdb",
+                            schema=SCHEMA, as_of="2026-07-01")
+        lineage_ops.ingest_events(store, [{
+            "eventType": "COMPLETE", "eventTime": "2026-07-03T00:00:00Z", "run": {"runId": "ol-1"},
+            "job": {"namespace": "x", "name": "reader"}, "inputs": [{"namespace": "db", "name": "s.a"}],
+            "outputs": [{"namespace": "db", "name": "s.report"}]}])
+        landed = dt.datetime(2026, 7, 2, tzinfo=dt.UTC)
+        monkeypatch.setattr(store, "failed_runs", lambda dataset, since, until: [
+            {"run_id": "v-9", "dataset": dataset, "finished_at": landed.isoformat(), "passed": False,
+             "rows": 10}])
+        out = lineage_ops.impact(store, "raw.orders.amount", since="2026-07-01")
+        assert [r["run_id"] for r in out["failed_runs"]] == ["v-9"]
+        assert [(r["run_id"], r["read"]) for r in out["affected_runs"]] == [("ol-1", ["s.a"])]
+        assert {h["node"] for h in out["hits"]} == {"s.a.amount", "s.report"}
+        assert to_epoch(out["failed_runs"][0]["finished_at"]) == to_epoch(landed)
+    finally:
+        store.close()
