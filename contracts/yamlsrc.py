@@ -16,14 +16,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError
-from ruamel.yaml.events import (
-    AliasEvent,
-    MappingEndEvent,
-    MappingStartEvent,
-    ScalarEvent,
-    SequenceEndEvent,
-    SequenceStartEvent,
-)
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 __all__ = ["MAX_ALIASES", "MAX_BYTES", "MAX_NODES", "Positions", "YamlProblem", "parse_yaml"]
 
@@ -147,68 +140,82 @@ def parse_yaml(text: str) -> tuple[Any, Positions]:
     yaml = YAML(typ="rt", pure=True)
     yaml.allow_duplicate_keys = False
     try:
-        _screen_events(yaml.parse(text))
+        constructor, _parser = yaml.get_constructor_parser(text)
+        node = constructor.composer.get_single_node()
     except MarkedYAMLError as exc:
         line, col = _mark(exc)
         raise YamlProblem(line, col, f"YAML syntax error: {_explain(exc)}") from None
-    try:
-        doc = yaml.load(text)
-    except DuplicateKeyError as exc:
-        line, col = _mark(exc)
-        raise YamlProblem(line, col, f"YAML error: {exc.problem}; keep only one of them",
-                          "yaml-duplicate-key") from None
-    except MarkedYAMLError as exc:
-        line, col = _mark(exc)
-        raise YamlProblem(line, col, f"YAML error: {exc.problem or exc.context}") from None
-    except Exception as exc:
-        raise YamlProblem(1, 1, f"YAML error: {exc}") from None
+    if node is None:
+        doc: Any = None
+    else:
+        _screen(node, constructor.resolver)
+        try:
+            doc = constructor.construct_document(node)
+        except DuplicateKeyError as exc:
+            line, col = _mark(exc)
+            raise YamlProblem(line, col, f"YAML error: {exc.problem}; keep only one of them",
+                              "yaml-duplicate-key") from None
+        except MarkedYAMLError as exc:
+            line, col = _mark(exc)
+            raise YamlProblem(line, col, f"YAML error: {exc.problem or exc.context}") from None
+        except Exception as exc:
+            raise YamlProblem(1, 1, f"YAML error: {exc}") from None
     pos = Positions(lines=text.splitlines())
     return _plain(doc, (), pos, _Budget(MAX_NODES)), pos
 
 
-def _screen_events(events: Any) -> None:
-    """Refuse tags and alias bombs from the event stream, before anything is built.
+_MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 
-    Counts the values each anchor stands for, so the expanded size of the document is known
-    exactly without expanding it.
+
+def _screen(root: Node, resolver: Any) -> None:
+    """Refuse explicit tags and alias bombs on the composed node graph, before anything is built.
+
+    The composer shares one node for an anchor and all its aliases, so the expanded size of the
+    document is counted exactly (once per node, memoised) without expanding it.
     """
-    n_alias = 0
-    sizes: dict[str, int] = {}
-    stack: list[list[Any]] = [[None, 0]]  # [anchor, values so far] per open collection
-    total = 0
-    for ev in events:
-        tag = getattr(ev, "tag", None)
-        if tag is not None:
-            line, col = _mark_of(ev)
-            shown = str(tag).replace("tag:yaml.org,2002:", "!!")
-            raise YamlProblem(line, col, f"YAML tag {shown} is not allowed in a contract; remove it", "yaml-tag")
-        if isinstance(ev, AliasEvent):
-            n_alias += 1
-            if n_alias > MAX_ALIASES:
-                line, col = _mark_of(ev)
+    sizes: dict[int, int] = {}
+    aliases = 0
+
+    def size(node: Node, at: Node) -> int:
+        nonlocal aliases
+        key = id(node)
+        if key in sizes:  # a second reference to a node: an alias (reported at its key, or its list)
+            aliases += 1
+            if aliases > MAX_ALIASES:
+                line, col = _mark_of(at)
                 raise YamlProblem(line, col, f"more than {MAX_ALIASES} YAML aliases; write the values out instead",
                                   "yaml-alias-bomb")
-            size = sizes.get(str(ev.anchor), 1)
-        elif isinstance(ev, ScalarEvent):
-            size = 1
-            if ev.anchor:
-                sizes[str(ev.anchor)] = 1
-        elif isinstance(ev, MappingStartEvent | SequenceStartEvent):
-            stack.append([ev.anchor, 0])
-            continue
-        elif isinstance(ev, MappingEndEvent | SequenceEndEvent):
-            anchor, inner = stack.pop()
-            size = inner + 1
-            if anchor:
-                sizes[str(anchor)] = size
-        else:
-            continue
-        stack[-1][1] += size
-        total += size
+            return sizes[key]
+        _check_tag(node, resolver)
+        sizes[key] = 1  # a node that (through an alias) contains itself counts once
+        total = 1
+        if isinstance(node, MappingNode):
+            for k, v in node.value:
+                total += size(k, k) + size(v, k)
+        elif isinstance(node, SequenceNode):
+            for v in node.value:
+                total += size(v, node)
         if total > MAX_NODES:
-            line, col = _mark_of(ev)
+            line, col = _mark_of(at)
             raise YamlProblem(line, col, f"the document expands to more than {MAX_NODES} values through YAML "
                                          "aliases; write the values out instead of repeating anchors", "yaml-alias-bomb")
+        sizes[key] = total
+        return total
+
+    size(root, root)
+
+
+def _check_tag(node: Node, resolver: Any) -> None:
+    tag = str(node.tag)
+    if isinstance(node, ScalarNode):
+        implicit = (node.style is None, node.style is not None)
+        explicit = tag != str(resolver.resolve(ScalarNode, node.value, implicit))
+    else:
+        explicit = tag != (_MAP if isinstance(node, MappingNode) else _SEQ)
+    if explicit:
+        line, col = _mark_of(node)
+        shown = tag.replace("tag:yaml.org,2002:", "!!")
+        raise YamlProblem(line, col, f"YAML tag {shown} is not allowed in a contract; remove it", "yaml-tag")
 
 
 def _mark_of(event: Any) -> tuple[int, int]:
