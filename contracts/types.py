@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 from contracts.model import Property
 
-__all__ = ["ArrowType", "arrow_type_for", "parse_type"]
+__all__ = ["ArrowType", "arrow_type_for", "fits", "logical_type_for", "parse_type"]
 
 _INT_FORMATS = {
     "i8": "int8", "i16": "int16", "i32": "int32", "i64": "int64", "i128": "decimal128(38,0)",
@@ -175,3 +175,52 @@ def _parse(text: str) -> tuple[ArrowType, str]:
                 rest = rest[1:].lstrip()
         return ArrowType(name, (), tuple(children)), rest[1:]
     return ArrowType(name), rest
+
+
+# Arrow type names (ours and pyarrow's ``str(type)`` spellings) -> the ODCS logical type they carry.
+_LOGICAL_BY_PREFIX: tuple[tuple[str, str], ...] = (
+    ("dictionary<values=", ""),  # decided by the value type, below
+    ("large_list", "array"), ("list", "array"), ("fixed_size_list", "array"),
+    ("struct", "object"), ("map", "object"),
+    ("timestamp", "timestamp"), ("date", "date"), ("time", "time"),
+    ("decimal", "number"), ("double", "number"), ("float", "number"), ("halffloat", "number"),
+    ("int", "integer"), ("uint", "integer"),
+    ("bool", "boolean"),
+    ("large_string", "string"), ("string", "string"), ("utf8", "string"), ("large_utf8", "string"),
+    ("binary", "string"), ("large_binary", "string"),
+    ("null", "null"),
+)
+
+
+def logical_type_for(arrow: str) -> str:
+    """The ODCS logical type of an Arrow type string (ours or pyarrow's ``str(type)``).
+
+    ``"int32"`` -> integer, ``"double"`` -> number, ``"timestamp[us, tz=UTC]"`` -> timestamp,
+    ``"list<item: string>"`` -> array, ``"dictionary<values=string, ...>"`` -> string,
+    ``"decimal128(38,0)"`` -> integer (no fraction digits); ``null``
+    for the null type and ``unknown`` for anything else.
+    """
+    text = arrow.strip().lower()
+    scale = re.match(r"^decimal(?:128|256)?\(\s*\d+\s*,\s*0\s*\)$", text)
+    if scale:  # a decimal without fraction digits holds whole numbers
+        return "integer"
+    if text.startswith("dictionary<values="):
+        return logical_type_for(text.removeprefix("dictionary<values=").split(",", 1)[0])
+    for prefix, logical in _LOGICAL_BY_PREFIX:
+        if text.startswith(prefix) and logical:
+            return logical
+    return "unknown"
+
+
+def fits(prop: Property, arrow: str) -> bool:
+    """Whether data of Arrow type ``arrow`` can hold the values of ``prop``'s logical type.
+
+    Same family fits (any integer width for integer); integers fit number; an all-null column
+    fits anything; a property without logicalType accepts any type.
+    """
+    observed = logical_type_for(arrow)
+    if prop.logical_type is None or observed == "null":
+        return True
+    if observed == prop.logical_type:
+        return True
+    return prop.logical_type == "number" and observed == "integer"

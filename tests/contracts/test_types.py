@@ -10,7 +10,7 @@ import pyarrow.csv as pacsv
 import pytest
 
 from contracts import Property, load_contract
-from contracts.types import ArrowType, arrow_type_for, parse_type
+from contracts.types import ArrowType, arrow_type_for, fits, logical_type_for, parse_type
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -119,3 +119,37 @@ def test_contracts_never_import_pyarrow() -> None:
            "print('pyarrow' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("pa_type", [
+    pa.int8(), pa.uint64(), pa.float16(), pa.float32(), pa.float64(), pa.decimal128(10, 2), pa.bool_(), pa.string(),
+    pa.large_string(), pa.binary(), pa.date32(), pa.date64(), pa.time32("s"), pa.time64("us"),
+    pa.timestamp("ns"), pa.timestamp("us", tz="UTC"), pa.list_(pa.int64()), pa.large_list(pa.string()),
+    pa.struct([("a", pa.int64())]), pa.dictionary(pa.int32(), pa.string()), pa.null(),
+])
+def test_logical_type_for_pyarrow_spellings(pa_type: pa.DataType) -> None:
+    expected = {
+        "int8": "integer", "uint64": "integer", "halffloat": "number", "float": "number", "double": "number",
+        "decimal128(10, 2)": "number", "bool": "boolean", "string": "string", "large_string": "string",
+        "binary": "string", "date32[day]": "date", "date64[ms]": "date", "time32[s]": "time", "time64[us]": "time",
+        "timestamp[ns]": "timestamp", "timestamp[us, tz=UTC]": "timestamp", "list<item: int64>": "array",
+        "large_list<item: string>": "array", "struct<a: int64>": "object",
+        "dictionary<values=string, indices=int32, ordered=0>": "string", "null": "null",
+    }
+    assert logical_type_for(str(pa_type)) == expected[str(pa_type)]
+
+
+@pytest.mark.parametrize(("fields", "expected"), CASES, ids=[c[1] + "-" + str(i) for i, c in enumerate(CASES)])
+def test_our_strings_map_back_to_their_logical_type(fields: dict[str, Any], expected: str) -> None:
+    prop = _prop(**fields)
+    assert fits(prop, expected)
+    if prop.logical_type:
+        assert logical_type_for(expected) == prop.logical_type
+
+
+def test_fits() -> None:
+    number, integer, text = _prop(logicalType="number"), _prop(logicalType="integer"), _prop(logicalType="string")
+    assert fits(number, "int32") and fits(number, "double") and fits(integer, "uint8") and fits(text, "null")
+    assert not fits(integer, "double") and not fits(text, "int64") and not fits(integer, "string")
+    assert fits(_prop(), "anything") and logical_type_for("geometry") == "unknown"
+    assert logical_type_for("decimal128(10, 0)") == "integer" and fits(number, "decimal128(10, 0)")
