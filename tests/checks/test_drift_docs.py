@@ -28,7 +28,7 @@ def test_defaults_are_the_documented_ones() -> None:
         assert f"| `{method}` |" in DOC and f"| {threshold:g}" in DOC, method
     assert set(DEFAULT_METHOD.values()) == {"psi", "js_distance"}
     assert ALPHA == 1e-4 and "ALPHA (1e-4)" in DOC
-    assert f"`PSI_EPSILON` = {PSI_EPSILON:g}" in DOC
+    assert PSI_EPSILON == 1e-4 and "`PSI_EPSILON` = 1e-4" in DOC
     assert f"`minRows` defaults to {DEFAULT_MIN_ROWS}" in DOC
 
 
