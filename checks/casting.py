@@ -156,6 +156,11 @@ def _text_cast(arr: pa.Array, target: pa.DataType) -> pa.Array:
         except pa.ArrowInvalid:
             naive = pc.cast(arr, pa.timestamp(target.unit))
             return pc.assume_timezone(naive, target.tz)
+    if pa.types.is_timestamp(target):
+        try:
+            return pc.cast(arr, target)
+        except pa.ArrowInvalid:
+            return pc.cast(pc.cast(arr, pa.timestamp(target.unit, tz="UTC")), target)  # zoned text: UTC wall time
     if pa.types.is_date(target):
         return pc.cast(pc.cast(arr, pa.timestamp("s")), target) if pc.any(
             pc.greater(pc.utf8_length(arr), 10)).as_py() else pc.cast(arr, target)

@@ -51,12 +51,13 @@ class Outcome:
 def select_dataset(contract: Contract, dataset: str | None = None, source: str | None = None) -> SchemaObject:
     """The schema object to validate: ``dataset`` (qualified or plain name), the only one, or a match with the file name."""
     objs = contract.datasets
-    names = ", ".join(o.qualified_name for o in objs) or "(none)"
+    choices = tuple(o.qualified_name for o in objs)
+    names = ", ".join(choices) or "(none)"
     if dataset:
         for o in objs:
             if dataset in (o.qualified_name, o.name, o.physical_name):
                 return o
-        raise DatasetError(f"the contract has no dataset {dataset!r}; it has: {names}")
+        raise DatasetError(f"the contract has no dataset {dataset!r}; it has: {names}", choices)
     if len(objs) == 1:
         return objs[0]
     if not objs:
@@ -68,7 +69,7 @@ def select_dataset(contract: Contract, dataset: str | None = None, source: str |
                                        for n in (o.name, o.physical_name))]
         if len(hits) == 1:
             return hits[0]
-    raise DatasetError(f"the contract has several datasets; choose one with --dataset: {names}")
+    raise DatasetError(f"the contract has several datasets; choose one with --dataset: {names}", choices)
 
 
 def validate(

@@ -20,4 +20,11 @@ class DataError(ValueError):
 
 
 class DatasetError(ValueError):
-    """The contract does not say which dataset to validate (or names no such dataset)."""
+    """The contract does not say which dataset to validate (or names no such dataset).
+
+    ``choices`` lists the qualified names of the datasets the contract has.
+    """
+
+    def __init__(self, message: str, choices: tuple[str, ...] = ()) -> None:
+        self.choices = choices
+        super().__init__(message)

@@ -290,7 +290,11 @@ def _value_set(values: list[Any], t: pa.DataType) -> pa.Array | None:
 def _typed_mask(col: str, fn: Callable[[pa.Array], pa.Array]) -> Mask:
     def mask(ctx: Ctx) -> pa.Array | None:
         typed = ctx.typed.get(col)
-        return None if typed is None else _fill(on_values(typed, fn))
+        if typed is None:
+            return None
+        hit = _fill(on_values(typed, fn))
+        # a null (or a value that was not of the type, counted by <column>.logicalType) breaks no validity rule
+        return pc.and_(hit, pc.is_valid(typed)) if typed.null_count else hit
 
     return mask
 
