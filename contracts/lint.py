@@ -80,7 +80,8 @@ CODES: dict[str, str] = {
     "duplicate-id": "two schema objects, properties or quality rules share an `id`",
     "duplicate-key-position": "two primary-key columns share a primaryKeyPosition",
     "key-position-without-key": "primaryKeyPosition on a column that is not primaryKey",
-    "unknown-column": "a relationship, rule argument or SLA element names a column that does not exist",
+    "unknown-column": "a relationship, rule argument, SLA element or object's `required` names a column "
+                      "that does not exist",
     "relationship-arity": "a relationship whose `from` and `to` lists differ in length",
     "operator-not-for-metric": "an operator value that does not fit the metric (a count compared with text)",
     "unit-not-for-metric": "a `unit` other than rows/percent, or percent on rowCount",
@@ -927,6 +928,14 @@ def _check_property_semantics(ctx: _Ctx) -> None:
             if not isinstance(options, dict):
                 continue
             opath_ = (*path, "logicalTypeOptions")
+            required, fields = options.get("required"), prop.get("properties")
+            if prop.get("logicalType") == "object" and isinstance(required, list) and isinstance(fields, list):
+                names = {f.get("name") for f in fields if isinstance(f, dict)}
+                for j, field_name in enumerate(required):
+                    if isinstance(field_name, str) and field_name not in names:
+                        hint = did_you_mean(field_name, sorted(n for n in names if isinstance(n, str)))
+                        ctx.add((*opath_, "required", j), "unknown-column",
+                                f"'{prop.get('name')}' has no field '{field_name}'.{hint}", at="value")
             pattern = options.get("pattern")
             if isinstance(pattern, str):
                 _check_regex(ctx, (*opath_, "pattern"), pattern)
