@@ -18,7 +18,7 @@ import fnmatch
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import networkx as nx
 
@@ -39,8 +39,9 @@ class _Graph(nx.MultiDiGraph):  # type: ignore[type-arg]
     node_attr_dict_factory = staticmethod(lambda: _EMPTY)  # type: ignore[assignment]
 
 
-@dataclass(frozen=True)
-class Edge:
+class Edge(NamedTuple):
+    """One edge as read from the graph (a named tuple: queries build many of them)."""
+
     id: int
     source: str
     target: str
@@ -101,6 +102,7 @@ class LineageGraph:
         self._run_ids: set[str] = set()
         self.dirty_from = 0  # edges with id >= this were added since the last save
         self.dirty_edges: set[int] = set()  # older edges changed since the last save
+        self._feature_cache: dict[str, bool] = {}
 
     # --- nodes ---------------------------------------------------------------------------------------
 
@@ -108,6 +110,7 @@ class LineageGraph:
                     contract_id: str | None = None, columns: Iterable[str] = ()) -> None:
         """Declare a dataset (from a contract, or seen in SQL/OpenLineage); later facts add to earlier."""
         old = self._datasets.get(name)
+        self._feature_cache.pop(name, None)
         cols = tuple(dict.fromkeys((*(old.columns if old else ()), *columns)))
         self._datasets[name] = DatasetInfo(
             name=name,
@@ -161,10 +164,17 @@ class LineageGraph:
         return list(self._ds_columns.get(dataset, ()))
 
     def is_feature(self, dataset: str) -> bool:
-        info = self._datasets.get(dataset)
-        if info is not None and info.is_feature:
-            return True
-        return any(fnmatch.fnmatchcase(dataset, p) for p in self.feature_patterns)
+        cached = self._feature_cache.get(dataset)
+        if cached is None:
+            info = self._datasets.get(dataset)
+            cached = bool(info is not None and info.is_feature) or any(
+                fnmatch.fnmatchcase(dataset, p) for p in self.feature_patterns)
+            self._feature_cache[dataset] = cached
+        return cached
+
+    @property
+    def has_dataset_level_edges(self) -> bool:
+        return 1 in self._dslevel
 
     def owners(self, dataset: str) -> tuple[str, ...]:
         info = self._datasets.get(dataset)
@@ -290,11 +300,11 @@ class LineageGraph:
         return (eid, self._src[eid], self._dst[eid], self._kind[eid], self._job[eid], self._origin[eid],
                 self._first[eid], self._last[eid], None if r == NEVER else r, self._dslevel[eid])
 
-    def load_rows(self, jobs: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    def load_rows(self, jobs: Sequence[str], rows: Iterable[Sequence[Any]], *, saved: bool = True) -> None:
         """Bulk-load edges (id order, ids 0..n-1) into an empty graph; nodes are created as needed.
 
         Bypasses ``add_edge``'s bookkeeping and writes networkx's adjacency directly: a million columns
-        load in seconds.
+        load in seconds. ``saved``: the rows came from the store (nothing to write back).
         """
         if self._src:
             raise ValueError("load_rows needs an empty graph")
@@ -330,7 +340,7 @@ class LineageGraph:
                 keyd = sd[t] = {}
                 pred[t][s] = keyd
             keyd[eid] = _EMPTY
-        self.dirty_from = len(self._src)
+        self.dirty_from = len(self._src) if saved else 0
         self.dirty_edges.clear()
 
     def _new_node(self, node: str, dataset_level: bool) -> None:

@@ -12,7 +12,6 @@ A dataset-level edge (a source that named no columns) reaches its target as a hi
 from __future__ import annotations
 
 import difflib
-from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +22,7 @@ from lineage.model import FILTER, KINDS, VALUE, iso, to_epoch
 __all__ = ["Hit", "ImpactResult", "UnknownField", "impact", "upstream"]
 
 _VALUE_CODE = KINDS.index(VALUE)
+_Path = tuple[tuple[Edge, ...], int, int, int]  # edges, first_seen, last_seen, retired (NEVER: still holds)
 
 
 class UnknownField(ValueError):
@@ -118,7 +118,7 @@ def impact(graph: LineageGraph, field: str, *, since: Any = None, until: Any = N
 
 
 def _walk(graph: LineageGraph, start: str, lo: int | None, hi: int | None, depth: int | None, down: bool,
-          *, value_only: bool) -> dict[str, tuple[Edge, ...]]:
+          *, value_only: bool) -> dict[str, _Path]:
     """Breadth-first: node -> shortest path (edges), over the edges that held in [lo, hi]."""
     adj = graph.nx._succ if down else graph.nx._pred
     first, retired, kind = graph._first, graph._retired, graph._kind
@@ -127,11 +127,14 @@ def _walk(graph: LineageGraph, start: str, lo: int | None, hi: int | None, depth
     parent: dict[str, tuple[str, int]] = {start: ("", -1)}
     level = 0
     frontier = [start]
+    empty: dict[str, Any] = {}
+    dataset_level = graph.has_dataset_level_edges
     while frontier and (depth is None or level < depth):
         level += 1
         nxt: list[str] = []
         for node in frontier:
-            for other, keyd in _neighbours(graph, adj, node, down):
+            around = _neighbours(graph, adj, node, down) if dataset_level else adj.get(node, empty).items()
+            for other, keyd in around:
                 if other in parent:
                     continue
                 for eid in keyd:
@@ -140,17 +143,18 @@ def _walk(graph: LineageGraph, start: str, lo: int | None, hi: int | None, depth
                         nxt.append(other)
                         break
         frontier = nxt
-    out: dict[str, tuple[Edge, ...]] = {}
-    for node in parent:
+    # paths share their prefixes: build each node's path from its parent's, each edge read once
+    # along with the path, its interval: newest first_seen, latest last_seen, earliest retirement
+    out: dict[str, _Path] = {start: ((), -NEVER, -NEVER, NEVER)}
+    edge = graph.edge
+    last_a = graph._last
+    for node in parent:  # insertion order is BFS order: a parent comes before its children
         if node == start:
             continue
-        path: deque[Edge] = deque()
-        cur = node
-        while cur != start:
-            prev, eid = parent[cur]
-            path.appendleft(graph.edge(eid))
-            cur = prev
-        out[node] = tuple(path)
+        prev, eid = parent[node]
+        path, f, la, r = out[prev]
+        out[node] = ((*path, edge(eid)), max(f, first[eid]), max(la, last_a[eid]), min(r, retired[eid]))
+    del out[start]
     return out
 
 
@@ -166,14 +170,13 @@ def _neighbours(graph: LineageGraph, adj: Any, node: str, down: bool) -> Iterabl
         yield from ((o, k) for o, k in adj.get(ds, {}).items() if graph.has_dataset(o))
 
 
-def _hit(graph: LineageGraph, node: str, path: tuple[Edge, ...], kind: str) -> Hit:
+def _hit(graph: LineageGraph, node: str, found: _Path, kind: str) -> Hit:
+    path, first, last, retired = found
     ds = graph.dataset_of(node)
-    retired = [e.retired_at for e in path if e.retired_at is not None]
-    return Hit(node=node, dataset=ds, column=graph.column_of(node), kind=kind, depth=len(path),
-               is_feature=graph.is_feature(ds), path=path, owners=graph.owners(ds),
-               first_seen=max(e.first_seen for e in path),
-               last_seen=min(retired) if retired else max(e.last_seen for e in path),
-               held_until=min(retired) if retired else None)
+    held = retired if retired != NEVER else None
+    return Hit(node=node, dataset=ds, column=node[len(ds) + 1:] if ds != node else None, kind=kind,
+               depth=len(path), is_feature=graph.is_feature(ds), path=path, owners=graph.owners(ds),
+               first_seen=first, last_seen=held if held is not None else last, held_until=held)
 
 
 def _in_window(value: Any, lo: int | None, hi: int | None) -> bool:
