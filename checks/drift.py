@@ -180,7 +180,7 @@ def _pool_rare(table: np.ndarray) -> np.ndarray:
     rare = expected_min < MIN_EXPECTED
     if not rare.any():
         return table
-    pooled = table[:, rare].sum(axis=1, keepdims=True)
+    pooled: np.ndarray = table[:, rare].sum(axis=1, keepdims=True)
     kept = table[:, ~rare]
     if kept.shape[1] == 0:
         return pooled
@@ -427,7 +427,7 @@ def compare_columns(
     name = column or (cur.name if cur is not None else ref.name if ref is not None else "?")
     kind = (cur or ref).kind if (cur or ref) is not None else "other"  # type: ignore[union-attr]
     method, threshold, min_rows = settings.resolved(kind if kind in DEFAULT_METHOD else "numeric")
-    base = {
+    base: dict[str, Any] = {
         "column": name, "kind": kind, "method": method, "threshold": threshold, "severity": settings.severity,
         "reference_rows": reference_rows, "current_rows": current_rows, "min_rows": min_rows, "rule": settings.rule,
     }

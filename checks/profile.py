@@ -82,12 +82,12 @@ def to_numbers(arr: pa.Array) -> np.ndarray:
     if pa.types.is_floating(t) or pa.types.is_integer(t) or pa.types.is_decimal(t):
         return np.asarray(arr.cast(pa.float64(), safe=False).to_numpy(zero_copy_only=False), dtype=np.float64)
     if pa.types.is_timestamp(t) or pa.types.is_duration(t) or pa.types.is_time(t):
-        raw = arr.cast(pa.int64()).to_numpy(zero_copy_only=False).astype(np.float64)
+        raw = np.asarray(arr.cast(pa.int64()).to_numpy(zero_copy_only=False), dtype=np.float64)
         return raw * _SECONDS[t.unit]
     if pa.types.is_date32(t):
-        return arr.cast(pa.int32()).to_numpy(zero_copy_only=False).astype(np.float64) * 86400.0
+        return np.asarray(arr.cast(pa.int32()).to_numpy(zero_copy_only=False), dtype=np.float64) * 86400.0
     if pa.types.is_date64(t):
-        return arr.cast(pa.int64()).to_numpy(zero_copy_only=False).astype(np.float64) * 1e-3
+        return np.asarray(arr.cast(pa.int64()).to_numpy(zero_copy_only=False), dtype=np.float64) * 1e-3
     raise TypeError(f"{t} is neither numeric nor temporal")
 
 
