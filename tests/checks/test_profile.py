@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import math
 
@@ -258,3 +259,27 @@ def test_merging_a_column_whose_type_changed_is_refused() -> None:
     b = profile_table(pa.table({"x": ["1"]}))
     with pytest.raises(ValueError):
         a.merge(b)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.integers(min_value=0, max_value=2**32 - 1),
+    st.integers(min_value=300, max_value=30_000),
+    st.lists(st.floats(min_value=0.0, max_value=1.0), min_size=0, max_size=6),
+)
+def test_sketches_of_any_split_merge_within_stated_error(seed: int, n: int, cuts: list[float]) -> None:
+    rng = np.random.default_rng(seed)
+    values = np.round(rng.lognormal(0, 1.5, n), 3)  # skewed, with ties
+    bounds = sorted({int(c * n) for c in cuts} | {0, n})
+    parts = [values[a:b] for a, b in itertools.pairwise(bounds)]
+    merged = DatasetProfile.merge_all(profile_table(pa.table({"x": p})) for p in parts).columns["x"]
+    whole = profile_table(pa.table({"x": values})).columns["x"]
+    assert merged.hll == whole.hll
+    distinct = len(np.unique(values))
+    assert abs(merged.distinct_estimate() - distinct) <= merged.hll.error_bound() * distinct
+    exact = np.sort(values)
+    eps = merged.kll_rank_error()
+    for q in (0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99):
+        v = merged.quantile(q)
+        below, at_or_below = np.searchsorted(exact, v, "left") / n, np.searchsorted(exact, v, "right") / n
+        assert below - eps <= q <= at_or_below + eps, (q, below, at_or_below, eps)
