@@ -3,7 +3,12 @@
 Field names are snake_case in Python and camelCase in YAML (the ODCS spelling), through
 pydantic aliases. Every element the standard defines has a field; elements where the standard
 allows free-form extras (``Server``, the contract ``description``) keep them as pydantic
-extras, so ``load -> dump -> load`` loses nothing.
+extras, so ``load -> dump -> load`` loses nothing. Scalars are strict, as in the JSON Schema.
+
+The model is the shape; what the JSON Schema says beyond shapes (keys per rule type, options
+per logical type, fields per server type, no explicit nulls) is checked in ``lint.py``, and
+``load_contract`` only builds a model from data that passed both. Build contracts through
+``load_contract`` rather than ``Contract.model_validate``.
 """
 
 from __future__ import annotations
