@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import base64
 import math
+import operator
 from collections.abc import Iterable
 from typing import Any
 
@@ -260,7 +261,8 @@ class ColumnProfile:
         top = self.top
         if top is None or len(top) <= self.top_bound:
             return
-        ranked = sorted(top.items(), key=lambda kv: (-kv[1], str(kv[0])))
+        # largest counts first; ties keep their first-seen order (sorting is stable)
+        ranked = sorted(top.items(), key=operator.itemgetter(1), reverse=True)
         kept = dict(ranked[: self.top_bound])
         self.other += sum(c for _, c in ranked[self.top_bound :])
         self.top = kept
