@@ -158,6 +158,10 @@ UNTIL = Query(None, description="Only lineage observed before this time.")
 KIND = Query(None, description="Edge kinds to follow: value, filter (default both).")
 
 
+def _json(body: Any) -> JSONResponse:
+    return JSONResponse(body)
+
+
 @router.get("/lineage/impact", summary="Downstream impact of a field: columns, features, and failed runs in the window")
 def get_impact(
     field: str = FIELD,
@@ -168,7 +172,7 @@ def get_impact(
     limit: int = Query(1000, ge=1, le=1000, description="Most hits returned; `truncated` says when more exist."),
     store: Store = Depends(store_of),
 ) -> Any:
-    return _query(store, field, since, until, depth or 50, kind, "downstream", limit)
+    return _json(_query(store, field, since, until, depth or 50, kind, "downstream", limit))
 
 
 @router.get("/lineage/upstream", summary="Upstream root cause of a field: the columns it was derived from")
@@ -181,12 +185,12 @@ def get_upstream(
     limit: int = Query(1000, ge=1, le=1000),
     store: Store = Depends(store_of),
 ) -> Any:
-    return _query(store, field, since, until, depth or 50, kind, "upstream", limit)
+    return _json(_query(store, field, since, until, depth or 50, kind, "upstream", limit))
 
 
 @router.get("/lineage/datasets/{dataset}", summary="A dataset's lineage: its columns' inputs and outputs")
 def get_dataset_lineage(dataset: str = Path(..., max_length=512), store: Store = Depends(store_of)) -> Any:
     try:
-        return lineage_ops.dataset_lineage(store, dataset)
+        return _json(lineage_ops.dataset_lineage(store, dataset))
     except KeyError:
         raise ApiError(404, f"no lineage is known for dataset {dataset!r}", code="dataset_not_found") from None
