@@ -503,6 +503,21 @@ def _column_settings(obj: Any) -> dict[str, ColumnSettings]:
     return out
 
 
+def _all_rule_settings(obj: Any) -> list[tuple[str, ColumnSettings]]:
+    """Every drift rule of a dataset, in contract order, with the column it watches."""
+    from contracts.pactline import drift_rules
+
+    return [(str(prop.name or prop.physical_name), rule_settings(rule, _rule_id(obj, prop, rule)))
+            for prop, rule in drift_rules(obj) if prop.name or prop.physical_name]
+
+
+def _row_count_changed(reference_rows: int, current_rows: int, baseline_runs: int | None) -> bool:
+    if not baseline_runs or not reference_rows:
+        return False
+    ratio = current_rows / (reference_rows / baseline_runs)
+    return ratio > ROW_COUNT_MAX_RATIO or ratio < 1 / ROW_COUNT_MAX_RATIO
+
+
 def _rule_id(obj: Any, prop: Any, rule: Any) -> str:
     if getattr(rule, "id", None):
         return str(rule.id)
@@ -565,11 +580,7 @@ def compare_profiles(
                 ref, cur, settings, reference_rows=reference.rows, current_rows=current.rows, alpha=alpha, column=name
             )
         )
-    changed = False
-    if baseline_runs and reference.rows:
-        per_run = reference.rows / baseline_runs
-        ratio = current.rows / per_run if per_run else math.inf
-        changed = ratio > ROW_COUNT_MAX_RATIO or ratio < 1 / ROW_COUNT_MAX_RATIO
+    changed = _row_count_changed(reference.rows, current.rows, baseline_runs)
     name = dataset or (obj.qualified_name if obj is not None else "dataset")
     return DatasetDrift(name, tuple(columns), reference.rows, current.rows, baseline_runs, changed)
 
@@ -591,14 +602,20 @@ def drift_results(
     and ``row_count_changed`` (warning) when ``baseline_runs`` is given and the batch's size is off.
     """
     del contract  # settings live on the schema object; kept for the agreed signature
-    ruled = _column_settings(obj)
+    ruled = _all_rule_settings(obj)
     if baseline is None:
         return [
             RuleResult(rule=s.rule or name, reason="no_baseline", kind="drift", column=name, severity=s.severity,
                        passed=True, message=f"no baseline for {obj.qualified_name} yet; drift of {name} not judged")
-            for name, s in ruled.items()
+            for name, s in ruled
         ]
-    verdict = compare_profiles(baseline, current, obj, baseline_runs=baseline_runs, only_rules=True)
+    columns = [
+        compare_columns(baseline.columns.get(name), current.columns.get(name), s, reference_rows=baseline.rows,
+                        current_rows=current.rows, column=name)
+        for name, s in ruled
+    ]
+    verdict = DatasetDrift(obj.qualified_name, tuple(columns), baseline.rows, current.rows, baseline_runs,
+                           _row_count_changed(baseline.rows, current.rows, baseline_runs))
     results: list[RuleResult] = []
     for col in verdict.columns:
         rule = col.rule or col.column

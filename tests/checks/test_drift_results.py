@@ -119,3 +119,23 @@ def test_row_count_change_needs_the_number_of_baseline_runs() -> None:
     change = [r for r in results if r.reason == "row_count_changed"]
     assert len(change) == 1 and change[0].severity == "warning" and not change[0].passed
     assert all(r.reason in REASONS for r in results)
+
+
+def test_every_drift_rule_of_a_column_gets_its_result() -> None:
+    text = CONTRACT.replace(
+        "            implementation: {check: drift, method: psi, threshold: 0.1, minRows: 500}",
+        "            implementation: {check: drift, method: psi, threshold: 0.1, minRows: 500}\n"
+        "          - id: amount_drift_loose\n            type: custom\n            engine: pactline\n"
+        "            severity: warning\n            implementation: {check: drift, method: ks, threshold: 0.9}",
+    )
+    contract = load_contract(text)
+    obj = contract.dataset("raw.orders")
+    rng = np.random.default_rng(6)
+    results = drift_results(contract, obj, profile_table(_data(rng, 20_000)), profile_table(_data(rng, 5_000, shift=0.3)))
+    assert [(r.rule, r.reason, r.severity) for r in results if r.column == "amount"] == [
+        ("amount_drift", "drift_detected", "error"),
+        ("amount_drift_loose", "no_drift", "warning"),
+    ]
+    assert [r.rule for r in drift_results(contract, obj, None, profile_table(_data(rng, 10)))] == [
+        "amount_drift", "amount_drift_loose", "raw.orders.currency.quality[0]"
+    ]
