@@ -39,7 +39,7 @@ CODES: dict[str, str] = {
     "several-operators": "a library or sql rule with more than one operator",
     "bad-between-bounds": "mustBeBetween/mustNotBeBetween that is not two distinct ascending numbers",
     "option-not-for-type": "a logicalTypeOptions key that the logical type does not take",
-    "bad-option-value": "a logicalTypeOptions value of the wrong type or out of range",
+    "bad-option-value": "a logicalTypeOptions value of the wrong type or out of range, or a date/time bound that is not one",
     "bad-reference": "a relationship reference that is neither `table.column` nor a fully qualified path",
     "relationship-shape": "a schema-level relationship without both `from` and `to` of the same shape",
     "relationship-from-on-property": "`from` on a property-level relationship (the property is the from)",

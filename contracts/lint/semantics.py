@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from typing import Any
@@ -293,6 +294,29 @@ def _check_regex(ctx: Ctx, path: PathKey, pattern: str) -> None:
         ctx.add(path, "bad-regex", f"'{pattern}' is not a valid regular expression: {exc}", at="value")
 
 
+_TEMPORAL_PARSERS: dict[str, tuple[Callable[[str], object], str]] = {
+    "date": (dt.date.fromisoformat, "an ISO date like 2026-01-31"),
+    "timestamp": (dt.datetime.fromisoformat, "an ISO timestamp like 2026-01-31T08:00:00Z"),
+    "time": (dt.time.fromisoformat, "an ISO time like 08:00:00"),
+}
+
+
+def _check_temporal_bounds(ctx: Ctx, path: PathKey, ltype: Any, options: dict[str, Any]) -> None:
+    """minimum/maximum of a date, timestamp or time must be readable as one (ISO, unless a format is given)."""
+    if ltype not in _TEMPORAL_PARSERS or "format" in options:
+        return
+    parse, example = _TEMPORAL_PARSERS[ltype]
+    for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        value = options.get(key)
+        if not isinstance(value, str):
+            continue
+        try:
+            parse(value)
+        except ValueError:
+            ctx.add((*path, key), "bad-option-value",
+                    f"{key} '{value}' is not {example}; write it so, or give the format it is in", at="value")
+
+
 def _check_property_semantics(ctx: Ctx) -> None:
     for opath, obj in iter_objects(ctx.data):
         for path, prop, is_item in iter_properties(opath, obj):
@@ -301,6 +325,7 @@ def _check_property_semantics(ctx: Ctx) -> None:
             if not isinstance(options, dict):
                 continue
             opath_ = (*path, "logicalTypeOptions")
+            _check_temporal_bounds(ctx, opath_, prop.get("logicalType"), options)
             required, fields = options.get("required"), prop.get("properties")
             if prop.get("logicalType") == "object" and isinstance(required, list) and isinstance(fields, list):
                 names = {f.get("name") for f in fields if isinstance(f, dict)}
