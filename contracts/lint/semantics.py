@@ -303,7 +303,7 @@ _TEMPORAL_PARSERS: dict[str, tuple[Callable[[str], object], str]] = {
 
 def _check_temporal_bounds(ctx: Ctx, path: PathKey, ltype: Any, options: dict[str, Any]) -> None:
     """minimum/maximum of a date, timestamp or time must be readable as one (ISO, unless a format is given)."""
-    if ltype not in _TEMPORAL_PARSERS or "format" in options:
+    if not isinstance(ltype, str) or ltype not in _TEMPORAL_PARSERS or "format" in options:
         return
     parse, example = _TEMPORAL_PARSERS[ltype]
     for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
