@@ -18,6 +18,7 @@ import fnmatch
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any, NamedTuple
 
 import networkx as nx
@@ -120,19 +121,29 @@ class LineageGraph:
             columns=cols,
         )
         if name not in self.nx._node:
-            self.nx.add_node(name)
+            self._add_node(name)
             self._ds_columns.setdefault(name, [])
         for c in columns:
             self.add_column(name, c)
+
+    def _add_node(self, node: str) -> None:
+        # networkx's add_node, without its per-call bookkeeping: our node data is the shared empty dict
+        g = self.nx
+        g._succ[node] = {}
+        g._pred[node] = {}
+        g._node[node] = _EMPTY
+        cache = getattr(g, "__networkx_cache__", None)
+        if cache:
+            cache.clear()
 
     def add_column(self, dataset: str, column: str) -> str:
         node = f"{dataset}.{column}"
         if node not in self.nx._node:
             if dataset not in self._datasets:
                 self._datasets[dataset] = DatasetInfo(name=dataset)
-                self.nx.add_node(dataset)
+                self._add_node(dataset)
                 self._ds_columns[dataset] = []
-            self.nx.add_node(node)
+            self._add_node(node)
             self._ds_columns[dataset].append(column)
             if "." in column:
                 self._column_ds[node] = dataset
@@ -197,7 +208,7 @@ class LineageGraph:
             self._jobs.append(name)
             self._job_ix[name] = ix
             self._job_edges.append(array("q"))
-            self.nx.add_node(f"job:{name}")
+            self._add_node(f"job:{name}")
         return ix
 
     def jobs(self) -> list[str]:
@@ -311,35 +322,43 @@ class LineageGraph:
         for name in jobs:
             self.job_id(name)
         succ, pred, nodes = self.nx._succ, self.nx._pred, self.nx._node
-        src_l, dst_l, job_edges = self._src, self._dst, self._job_edges
-        kind_a, origin_a, ds_a = self._kind, self._origin, self._dslevel
-        job_a, first_a, last_a, ret_a = self._job, self._first, self._last, self._retired
         canon: dict[str, str] = {}  # one string object per node name
-        for eid, (_rid, s, t, kind, job, origin, first, last, retired, dslevel) in enumerate(rows):
-            if s not in nodes:
-                self._new_node(s, bool(dslevel))
-            if t not in nodes:
-                self._new_node(t, bool(dslevel))
-            if eid != _rid:
-                raise ValueError(f"edge rows must be numbered 0..n-1 in order; got {_rid} at {eid}")
-            s = canon.setdefault(s, s)
-            t = canon.setdefault(t, t)
-            src_l.append(s)
-            dst_l.append(t)
-            kind_a.append(kind)
-            origin_a.append(origin)
-            ds_a.append(dslevel)
-            job_a.append(job)
-            first_a.append(first)
-            last_a.append(last)
-            ret_a.append(NEVER if retired is None else retired)
-            job_edges[job].append(eid)
-            sd = succ[s]
-            keyd = sd.get(t)
-            if keyd is None:
-                keyd = sd[t] = {}
-                pred[t][s] = keyd
-            keyd[eid] = _EMPTY
+        it = iter(rows)
+        base = 0
+        while True:
+            chunk = list(islice(it, 65_536))
+            if not chunk:
+                break
+            ids, srcs, dsts, kinds, jobs_c, origins, firsts, lasts, retireds, dslevels = zip(*chunk, strict=True)
+            if ids[0] != base or ids[-1] != base + len(chunk) - 1:
+                raise ValueError(f"edge rows must be numbered 0..n-1 in order; got {ids[0]} at {base}")
+            srcs = [canon.setdefault(x, x) for x in srcs]
+            dsts = [canon.setdefault(x, x) for x in dsts]
+            for x, lvl in zip(srcs, dslevels, strict=True):
+                if x not in nodes:
+                    self._new_node(x, bool(lvl))
+            for x, lvl in zip(dsts, dslevels, strict=True):
+                if x not in nodes:
+                    self._new_node(x, bool(lvl))
+            self._src.extend(srcs)
+            self._dst.extend(dsts)
+            self._kind.extend(kinds)
+            self._origin.extend(origins)
+            self._dslevel.extend(dslevels)
+            self._job.extend(jobs_c)
+            self._first.extend(firsts)
+            self._last.extend(lasts)
+            self._retired.extend([NEVER if r is None else r for r in retireds])
+            job_edges = self._job_edges
+            for eid, s, t, job in zip(range(base, base + len(chunk)), srcs, dsts, jobs_c, strict=True):
+                job_edges[job].append(eid)
+                sd = succ[s]
+                keyd = sd.get(t)
+                if keyd is None:
+                    keyd = sd[t] = {}
+                    pred[t][s] = keyd
+                keyd[eid] = _EMPTY
+            base += len(chunk)
         self.dirty_from = len(self._src) if saved else 0
         self.dirty_edges.clear()
 
