@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from queue import Empty, Full, Queue
 from typing import Any
 
 import numpy as np
@@ -130,10 +133,13 @@ def run(
     if source is None:
         source = open_source(data, batch_size=batch_size, json_types=_json_types(plan))
     state = _State(plan, track_rows)
-    for batch in source.batches():
-        state.add(batch)
-        if progress is not None:
-            progress(state.rows, source.rows_hint)
+    try:
+        for batch in _prefetch(source.batches()):
+            state.add(batch)
+            if progress is not None:
+                progress(state.rows, source.rows_hint)
+    finally:
+        state.drain()
     if state.batches == 0:
         raise DataError(source.name, "no batch could be read (no header or schema)")
     results, failing = state.finish(contract, obj, baseline)
@@ -170,6 +176,14 @@ class _State:
         keysets = {k.columns for k in plan.key_rules}
         self.trackers = {cols: KeyTracker(cols) for cols in keysets}
         self.physical: dict[str, str] = {}
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pactline-profile")
+        self._pending: Future[None] | None = None
+
+    def drain(self) -> None:
+        """Wait for the profile update in flight (re-raising its error)."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
 
     def add(self, batch: pa.RecordBatch) -> None:
         plan = self.plan
@@ -227,12 +241,17 @@ class _State:
             if name not in plan.targets and name not in out_cols:
                 out_cols[name] = column
         conformed = pa.RecordBatch.from_pydict(out_cols) if out_cols else batch
-        self.profile.update(conformed)
+        # The profile is built on a worker thread while the next batch's rules run (Arrow and numpy
+        # release the GIL in their kernels); one update in flight at a time keeps the order.
+        self.drain()
+        self._pending = self._worker.submit(self.profile.update, conformed)
         if plan.has_sql:
             self.kept.append(conformed)
         self.rows += n
 
     def finish(self, contract: Contract, obj: SchemaObject, baseline: Any) -> tuple[list[RuleResult], dict[str, np.ndarray]]:
+        self.drain()
+        self._worker.shutdown()
         plan = self.plan
         rows = self.rows
         keys: dict[tuple[str, ...], KeyOutcome] = {cols: t.finish() for cols, t in self.trackers.items()}
@@ -367,6 +386,46 @@ class _State:
                            observed=t, threshold=policy,
                            message=f"column {name!r} ({t}) is not in the contract (pactline.unexpectedColumns: {policy})")
                 for name, t in self.seen_columns.items() if name not in declared]
+
+
+def _prefetch(batches: Iterator[pa.RecordBatch], depth: int = 2) -> Iterator[pa.RecordBatch]:
+    """Read the next batches on a thread while the current one is checked (at most ``depth`` ahead)."""
+    done = object()
+    queue: Queue[Any] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                while not stop.is_set():
+                    try:
+                        queue.put(batch, timeout=0.1)
+                        break
+                    except Full:
+                        continue
+                if stop.is_set():
+                    return
+            queue.put(done)
+        except BaseException as exc:  # handed to the consumer, raised there
+            queue.put(exc)
+
+    thread = threading.Thread(target=produce, name="pactline-read", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = queue.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():
+            try:
+                queue.get_nowait()
+            except Empty:
+                thread.join(timeout=0.05)
 
 
 def _drift(contract: Contract, obj: SchemaObject, baseline: Any, profile: Any) -> list[RuleResult]:

@@ -91,11 +91,7 @@ class KeyTracker:
         null_rows = np.flatnonzero(~valid)
         positions = np.flatnonzero(valid)
         if len(cols) == 1 and _numeric(cols[0].type):
-            values = _as_numbers(cols[0])[valid]
-            order = np.argsort(values, kind="stable")
-            ordered = values[order]
-            repeat = np.flatnonzero(ordered[1:] == ordered[:-1]) + 1
-            dups = np.sort(positions[order[repeat]])
+            dups = _numeric_duplicates(_as_numbers(cols[0]), valid if len(null_rows) else None)
         else:
             table = pa.table({f"k{i}": c for i, c in enumerate(cols)})
             table = table.append_column("__row", pa.array(np.arange(n, dtype=np.int64)))
@@ -109,6 +105,27 @@ class KeyTracker:
         picked = np.unique(np.concatenate([dups[:5], null_rows[:5]])).astype(np.int64)
         values = tuple(c.take(pa.array(picked)) for c in cols)
         return KeyOutcome(dups.astype(np.int64), null_rows.astype(np.int64), n, self.columns, values, picked)
+
+def _numeric_duplicates(values: np.ndarray, valid: np.ndarray | None) -> np.ndarray:
+    """Row numbers of repeats (every occurrence of a value after its first) among the valid rows.
+
+    Sorting a copy finds whether anything repeats; only then are the (few) repeated values
+    located, so a clean key costs one sort and no index arrays.
+    """
+    rows = np.flatnonzero(valid) if valid is not None else None
+    kept = values[valid] if valid is not None else values
+    ordered = np.sort(kept)
+    same = ordered[1:] == ordered[:-1]
+    if not same.any():
+        return np.zeros(0, dtype=np.int64)
+    repeated = np.unique(ordered[1:][same])
+    del ordered, same
+    where = np.flatnonzero(np.isin(kept, repeated, assume_unique=False))
+    # among the rows holding a repeated value, the first of each value is not a duplicate
+    first = np.unique(kept[where], return_index=True)[1]
+    where = np.delete(where, first)
+    return np.sort(rows[where] if rows is not None else where)
+
 
 def _numeric(t: pa.DataType) -> bool:
     return (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_timestamp(t)
