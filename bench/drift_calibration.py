@@ -133,11 +133,15 @@ def _raw_pvalue(ref: ColumnProfile, cur: ColumnProfile, d) -> float:
     return _chi2_homogeneity(table)[1]
 
 
-def _rates(pairs, expect: str | None) -> tuple[float, float, float]:
-    """(pactline rate, psi>0.1-only rate, p<alpha-only rate); a hit is any finding, or the expected one."""
+def _rates(pairs, expect: str | None) -> tuple[float, float, float, float]:
+    """(pactline rate, psi>0.1-only rate, p<alpha-only rate, highest score/threshold); a hit is any
+    finding, or the expected one."""
     ours = peer_threshold = peer_test = 0
+    margin = 0.0
     for ref, cur in pairs:
         d = compare_columns(ref, cur)
+        if d.score is not None:
+            margin = max(margin, d.score / d.threshold)
         if expect is None:
             hit = bool(d.findings)
         elif expect == "new_category":
@@ -148,7 +152,7 @@ def _rates(pairs, expect: str | None) -> tuple[float, float, float]:
         peer_threshold += d.statistics.get("psi", 0.0) > 0.1
         peer_test += _raw_pvalue(ref, cur, d) < ALPHA
     n = len(pairs)
-    return ours / n, peer_threshold / n, peer_test / n
+    return ours / n, peer_threshold / n, peer_test / n, margin
 
 
 def _upper95(rate: float, n: int) -> float:
@@ -180,7 +184,8 @@ def main(argv: list[str] | None = None) -> int:
     header = f"{'case':<28} {'reference':>9} {'current':>9} {'trials':>6} {'pactline':>9} {'(95% ub)':>8} " \
              f"{'psi>0.1 only':>12} {'p<a only':>11}"
     print("FALSE ALARMS on unchanged data (any finding counts); target <= 1 % per column")
-    print(header)
+    print("(max s/t: the highest score / threshold seen in the cell; below 1 the effect test alone never fires)")
+    print(header + f" {'max s/t':>9}")
     worst_fa = 0.0
     for family in NULL_CASES:
         for n in ns:
@@ -190,10 +195,10 @@ def main(argv: list[str] | None = None) -> int:
                 cells.append((n * 10, n, _pairs(big, small, args.cap, rng)))
                 cells.append((n, n * 10, _pairs(small, big, args.cap, rng)))
             for nr, nc, pairs in cells:
-                ours, thr, test = _rates(pairs, None)
+                ours, thr, test, margin = _rates(pairs, None)
                 worst_fa = max(worst_fa, ours)
                 print(f"{family:<28} {_label(nr):>9} {_label(nc):>9} {len(pairs):>6} {ours:>9.2%} "
-                      f"{_upper95(ours, len(pairs)):>8.2%} {thr:>12.2%} {test:>11.2%}")
+                      f"{_upper95(ours, len(pairs)):>8.2%} {thr:>12.2%} {test:>11.2%} {margin:>9.2f}")
     print()
     print("DETECTION of real shifts (value drift; new category: either finding); target >= 95 % from 10k rows")
     print(header)
@@ -208,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
                 cells.append((n * 10, n, _pairs(pools.get(base, n * 10), pools.get(shifted, n), args.cap, rng)))
                 cells.append((n, n * 10, _pairs(pools.get(base, n), pools.get(shifted, n * 10), args.cap, rng)))
             for nr, nc, pairs in cells:
-                ours, thr, test = _rates(pairs, expect)
+                ours, thr, test, _ = _rates(pairs, expect)
                 if (base, shifted, label) != TINY_CASE:
                     worst_det = min(worst_det, ours)
                 print(f"{label:<28} {_label(nr):>9} {_label(nc):>9} {len(pairs):>6} {ours:>9.2%} {'':>8} "
