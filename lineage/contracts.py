@@ -81,7 +81,7 @@ def contract_lineage(contracts: Sequence[Contract], *, dialect: str = "duckdb"
                         edges.append(ColumnEdge(ds, c, target, col, VALUE))
                     else:
                         edges.append(ColumnEdge(src, None, target, None, VALUE))
-    return sorted(set(edges)), problems
+    return sorted(set(edges), key=ColumnEdge.sort_key), problems
 
 
 def _as_statement(logic: str, target: str, column: str, tables: list[str]) -> str | None:

@@ -28,7 +28,7 @@ KINDS: tuple[str, ...] = (VALUE, FILTER)
 SOURCES: tuple[str, ...] = ("sql", "openlineage", "contract")
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class ColumnEdge:
     """One column -> column edge found by a builder. ``column`` None on either side = dataset level."""
 
@@ -41,6 +41,10 @@ class ColumnEdge:
     @property
     def source(self) -> str:
         return node_name(self.source_dataset, self.source_column)
+
+    def sort_key(self) -> tuple[str, str, str, str, str]:
+        return (self.source_dataset, self.source_column or "", self.target_dataset, self.target_column or "",
+                self.kind)
 
     @property
     def target(self) -> str:

@@ -83,7 +83,7 @@ def column_lineage_edges(facet: Mapping[str, Any], target: str, target_columns: 
         if isinstance(inp, Mapping) and inp.get("name") and inp.get("field"):
             for column in columns:
                 out.add(ColumnEdge(str(inp["name"]), str(inp["field"]), target, str(column), FILTER))
-    return sorted(out)
+    return sorted(out, key=ColumnEdge.sort_key)
 
 
 def event_edges(event: Mapping[str, Any]) -> list[ColumnEdge]:

@@ -479,7 +479,7 @@ def _finish(statement: str, target: exp.Table, per_column: list[tuple[str, set[D
     linked = {e.source_dataset for e in edges}
     for ds in sorted(reads - linked - {tds}):
         edges.add(ColumnEdge(ds, None, tds, None, VALUE))
-    return StatementLineage(index, line, col, statement, tds, tuple(columns), tuple(sorted(edges)),
+    return StatementLineage(index, line, col, statement, tds, tuple(columns), tuple(sorted(edges, key=ColumnEdge.sort_key)),
                             tuple(sorted(reads)))
 
 

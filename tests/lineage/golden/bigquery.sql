@@ -64,3 +64,10 @@ CREATE VIEW mart.slim_paid AS SELECT s.id, s.amount FROM mart.orders_slim AS s W
 -- expect mart.orders_slim.id -> mart.slim_paid.id value
 -- expect mart.orders_slim.amount -> mart.slim_paid.amount value
 -- expect mart.orders_slim.status -> mart.slim_paid.* filter
+
+-- INSERT with a column list into a table created above, from a CTE with a window
+INSERT INTO mart.orders_slim (id, amount) WITH ranked AS (SELECT id, amount, ROW_NUMBER() OVER (ORDER BY created_at) AS rn FROM raw.orders) SELECT id, amount FROM ranked WHERE rn <= 10;
+-- columns mart.orders_slim: id, amount
+-- expect raw.orders.id -> mart.orders_slim.id value
+-- expect raw.orders.amount -> mart.orders_slim.amount value
+-- expect raw.orders.created_at -> mart.orders_slim.* filter

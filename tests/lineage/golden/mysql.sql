@@ -55,3 +55,20 @@ CREATE TABLE mart.methods AS SELECT method, SUM(amount) AS total FROM raw.paymen
 -- expect raw.payments.method -> mart.methods.method value
 -- expect raw.payments.amount -> mart.methods.total value
 -- expect raw.payments.method -> mart.methods.* filter
+
+-- a derived table with LIMIT: its ORDER BY decides which rows the outer query sees
+CREATE TABLE mart.recent_big AS SELECT r.id, r.amount FROM (SELECT id, amount, created_at FROM raw.orders ORDER BY created_at DESC LIMIT 50) AS r WHERE r.amount > 10;
+-- columns mart.recent_big: id, amount
+-- expect raw.orders.id -> mart.recent_big.id value
+-- expect raw.orders.amount -> mart.recent_big.amount value
+-- expect raw.orders.created_at -> mart.recent_big.* filter
+-- expect raw.orders.amount -> mart.recent_big.* filter
+
+-- string functions and CONCAT are values; a LEFT JOIN's ON still decides which values pair up
+CREATE TABLE mart.order_labels AS SELECT o.id, CONCAT(c.name, ' / ', o.status) AS label FROM raw.orders AS o LEFT JOIN raw.customers AS c ON c.id = o.customer_id;
+-- columns mart.order_labels: id, label
+-- expect raw.orders.id -> mart.order_labels.id value
+-- expect raw.customers.name -> mart.order_labels.label value
+-- expect raw.orders.status -> mart.order_labels.label value
+-- expect raw.customers.id -> mart.order_labels.* filter
+-- expect raw.orders.customer_id -> mart.order_labels.* filter

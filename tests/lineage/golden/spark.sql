@@ -65,3 +65,11 @@ CREATE TABLE mart.top10 AS SELECT id, amount FROM raw.orders ORDER BY amount DES
 -- expect raw.orders.amount -> mart.top10.amount value
 -- expect raw.orders.amount -> mart.top10.* filter
 -- expect raw.orders.created_at -> mart.top10.* filter
+
+-- LEFT SEMI JOIN: the right side only decides which rows stay
+CREATE TABLE mart.customers_with_orders AS SELECT c.id, c.name FROM raw.customers AS c LEFT SEMI JOIN raw.orders AS o ON o.customer_id = c.id;
+-- columns mart.customers_with_orders: id, name
+-- expect raw.customers.id -> mart.customers_with_orders.id value
+-- expect raw.customers.name -> mart.customers_with_orders.name value
+-- expect raw.orders.customer_id -> mart.customers_with_orders.* filter
+-- expect raw.customers.id -> mart.customers_with_orders.* filter
