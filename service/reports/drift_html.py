@@ -292,6 +292,9 @@ def _dataset_section(d: dict[str, Any]) -> str:
         runs = f' · runs: {_fmt(d.get("baseline_runs"))} in the baseline, {_fmt(d.get("current_runs"))} current'
     row_note = ' · <span class="sev-warning">row count changed</span>' if d.get("row_count_changed") else ""
     sections = "".join(_column_section(d, c) for c in d.get("columns", []) if c.get("findings"))
+    if d.get("reason") == "no_baseline":
+        sections = ('<p class="meta">No baseline yet: no passed run in the baseline window before the current one. '
+                    "Drift is judged once there is one.</p>") + sections
     return (
         f'<h2 id="{_slug(d["dataset"])}">{_e(d["dataset"])} <a class="top" href="#summary">↑ summary</a></h2>'
         f'<p class="meta">owners: <b>{_e(owners)}</b> · contract: {contract_text} · rows: '

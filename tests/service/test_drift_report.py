@@ -149,6 +149,14 @@ def test_dataset_filter_and_bad_input(store_url: str, tmp_path: Path) -> None:
     _fill(store_url, today_shift=0.4, days=5)
     code, doc, _ = _report(store_url, tmp_path, "--dataset", "raw.customers")
     assert code == 0 and doc["datasets"] == []
+    store = open_store(store_url)
+    _record(store, _batch(np.random.default_rng(2), 500), NOW - dt.timedelta(hours=1), dataset="raw.newcomer")
+    store.close()
+    code, doc, page = _report(store_url, tmp_path, "--dataset", "raw.newcomer")
+    assert code == 0 and [(d["dataset"], d["reason"], d["columns"]) for d in doc["datasets"]] == [
+        ("raw.newcomer", "no_baseline", [])
+    ]
+    assert "No baseline yet" in page
     code, doc, _ = _report(store_url, tmp_path, "--dataset", "raw.orders", "--baseline", "3d")
     assert code == 1 and doc["datasets"][0]["baseline_runs"] == 3
     assert _report(store_url, tmp_path, "--since", "yesterday")[0] == 2
