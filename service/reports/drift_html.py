@@ -77,6 +77,11 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
+def _short(v: Any) -> str:
+    """A bin edge in 4 significant digits."""
+    return f"{float(v):.4g}" if isinstance(v, int | float) and math.isfinite(v) else "–"
+
+
 def _pct(v: float | None) -> str:
     return "–" if v is None else f"{v * 100:.2f} %"
 
@@ -88,9 +93,9 @@ def _bars_svg(plot: dict[str, Any], title: str) -> str:
     cur = [float(x) for x in plot.get("current", [])]
     if plot.get("type") == "bins":
         edges = plot.get("edges", [])
-        labels = [f"≤{_fmt(edges[i + 1])}" if i < len(edges) - 1 else "" for i in range(len(ref))]
+        labels = [f"≤{_short(edges[i + 1])}" if i < len(edges) - 1 else "" for i in range(len(ref))]
         if labels:
-            labels[-1] = f">{_fmt(edges[-2])}" if len(edges) >= 2 else ""
+            labels[-1] = f">{_short(edges[-2])}" if len(edges) >= 2 else ""
     else:
         labels = [str(x) for x in plot.get("labels", [])]
     n = max(len(ref), 1)
@@ -305,8 +310,11 @@ def _dataset_section(d: dict[str, Any]) -> str:
 
 def render_drift_report(report: dict[str, Any]) -> str:
     """The report (the JSON shape of docs/drift.md, with each column's ``plot`` and ``history``) as HTML."""
-    window = (f'current: last {_e(report.get("since", "?"))} before {_e(report.get("now", "?"))} · '
-              f'baseline: the {_e(report.get("baseline", "?"))} before that')
+    base = report.get("baseline")
+    base_text = f"the {_e(base)} before that" if base and not str(base).startswith("per contract") else \
+        "each contract's baseline setting (default: the 28d before that)"
+    window = f'current: last {_e(report.get("since", "?"))} before {_e(report.get("now", "?"))} · baseline: {base_text}'
+
     body = "".join(_dataset_section(d) for d in report.get("datasets", []))
     if not report.get("datasets"):
         body = "<p>No dataset had runs in the window.</p>"
