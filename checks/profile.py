@@ -270,6 +270,12 @@ class ColumnProfile:
     # ------------------------------------------------------------------ merge
     def merge(self, other: ColumnProfile) -> ColumnProfile:
         """A new profile of both columns' values (neither input changes)."""
+        if other.kind != self.kind and (other.count == 0 or self.count == 0):
+            # a side with no values (all null, e.g. typed as null) takes the other side's kind
+            empty, full = (other, self) if other.count == 0 else (self, other)
+            blank = ColumnProfile(full.name, full.kind, full.type, top_bound=full.top_bound)
+            blank.nulls = empty.nulls
+            return full.merge(blank) if full is self else blank.merge(full)
         if other.kind != self.kind:
             raise ValueError(
                 f"cannot merge column {self.name!r} profiled as {self.kind} with one profiled as {other.kind}; "
@@ -412,8 +418,14 @@ class DatasetProfile:
         self.rows += batch.num_rows
         for name, column in zip(batch.schema.names, batch.columns, strict=True):
             prof = self.columns.get(name)
+            kind = column_kind(column.type)
+            if prof is not None and prof.kind != kind and prof.count == 0 and len(column) > column.null_count:
+                # only nulls so far (e.g. a null-typed first batch): start again as the real kind
+                fresh = ColumnProfile(name, kind, str(column.type))
+                fresh.nulls = prof.nulls
+                self.columns[name] = prof = fresh
             if prof is None:
-                prof = ColumnProfile(name, column_kind(column.type), str(column.type))
+                prof = ColumnProfile(name, kind, str(column.type))
                 prof.nulls = earlier
                 self.columns[name] = prof
             prof.update(column)

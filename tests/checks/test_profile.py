@@ -283,3 +283,16 @@ def test_sketches_of_any_split_merge_within_stated_error(seed: int, n: int, cuts
         v = merged.quantile(q)
         below, at_or_below = np.searchsorted(exact, v, "left") / n, np.searchsorted(exact, v, "right") / n
         assert below - eps <= q <= at_or_below + eps, (q, below, at_or_below, eps)
+
+
+def test_all_null_batches_take_the_kind_of_the_values() -> None:
+    null_first = pa.record_batch({"x": pa.nulls(3)})
+    values = pa.record_batch({"x": pa.array(["a", "b"])})
+    streamed = DatasetProfile()
+    streamed.update(null_first)
+    streamed.update(values)
+    merged = profile_table(null_first).merge(profile_table(values))
+    reverse = profile_table(values).merge(profile_table(null_first))
+    for p in (streamed, merged, reverse):
+        col = p.columns["x"]
+        assert (col.kind, col.count, col.nulls, col.top) == ("categorical", 2, 3, {"a": 1, "b": 1})
