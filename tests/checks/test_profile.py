@@ -276,7 +276,9 @@ def test_sketches_of_any_split_merge_within_stated_error(seed: int, n: int, cuts
     whole = profile_table(pa.table({"x": values})).columns["x"]
     assert merged.hll == whole.hll
     distinct = len(np.unique(values))
-    assert abs(merged.distinct_estimate() - distinct) <= merged.hll.error_bound() * distinct
+    # error_bound() is 3 standard errors (0.27 % of data sets exceed it); a property test draws many data
+    # sets, so it checks 4 (6e-5) to stay deterministic in practice; the fixed cases above check 3.
+    assert abs(merged.distinct_estimate() - distinct) <= merged.hll.error_bound() * 4 / 3 * distinct
     exact = np.sort(values)
     eps = merged.kll_rank_error()
     for q in (0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99):
