@@ -210,11 +210,15 @@ def drift_report(
     if baseline is not None and not baseline.startswith(("run:", "file:")):
         parse_window(baseline)
     start = now - window
-    names = datasets if datasets else datasets_with_runs(store, start, now)
+    names = list(dict.fromkeys(datasets)) if datasets else datasets_with_runs(store, start, now)
     out: list[dict[str, Any]] = []
+    done: set[str] = set()
     for name in names:
         contract, obj = _contract_for(store, name)
         qualified = obj.qualified_name if obj is not None else name
+        if qualified in done:
+            continue
+        done.add(qualified)
         spec = baseline or (baseline_spec(obj) if obj is not None else DEFAULT_BASELINE)
         pinned = spec.startswith(("run:", "file:"))
         span = dt.timedelta(0) if pinned else parse_window(spec)

@@ -157,8 +157,9 @@ def test_dataset_filter_and_bad_input(store_url: str, tmp_path: Path) -> None:
         ("raw.newcomer", "no_baseline", [])
     ]
     assert "No baseline yet" in page
-    code, doc, _ = _report(store_url, tmp_path, "--dataset", "raw.orders", "--baseline", "3d")
-    assert code == 1 and doc["datasets"][0]["baseline_runs"] == 3
+    code, doc, _ = _report(store_url, tmp_path, "--dataset", "raw.orders", "--dataset", "orders", "--baseline", "3d")
+    assert code == 1 and [d["dataset"] for d in doc["datasets"]] == ["raw.orders"]  # plain name = same dataset
+    assert doc["datasets"][0]["baseline_runs"] == 3
     assert _report(store_url, tmp_path, "--since", "yesterday")[0] == 2
     assert _report(store_url, tmp_path, "--baseline", "4 weeks")[0] == 2
     assert _report(store_url, tmp_path, "--now", "tomorrow")[0] == 2
