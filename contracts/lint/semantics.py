@@ -145,6 +145,10 @@ def _check_rule_semantics(ctx: Ctx) -> None:
             hint = did_you_mean(severity.lower(), SEVERITIES)
             ctx.add((*path, "severity"), "unknown-severity",
                     f"unknown severity '{severity}'.{hint or ' Use error, warning or info.'}", at="value")
+        if kind in ("text", "sql", "custom") and "metric" in rule:
+            ctx.add((*path, "metric"), "key-not-for-rule-type",
+                    f"a {kind} rule is not a library rule, so its metric is never measured; "
+                    f"remove the metric or write type: library", at="key")
         if kind == "untyped" and not any(k in rule for k in ("query", "engine", "implementation", *OPERATORS)):
             ctx.add(path, "library-rule-without-metric",
                     "a rule without type is a library rule and needs a metric; add a metric or type: text")
@@ -328,7 +332,7 @@ def _check_property_semantics(ctx: Ctx) -> None:
             _check_temporal_bounds(ctx, opath_, prop.get("logicalType"), options)
             required, fields = options.get("required"), prop.get("properties")
             if prop.get("logicalType") == "object" and isinstance(required, list) and isinstance(fields, list):
-                names = {f.get("name") for f in fields if isinstance(f, dict)}
+                names = {f["name"] for f in fields if isinstance(f, dict) and isinstance(f.get("name"), str)}
                 for j, field_name in enumerate(required):
                     if isinstance(field_name, str) and field_name not in names:
                         hint = did_you_mean(field_name, sorted(n for n in names if isinstance(n, str)))

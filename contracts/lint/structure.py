@@ -38,7 +38,7 @@ from contracts.servers import SERVER_FIELDS, SERVER_TYPES
 
 # --- structure: the model -------------------------------------------------------------------------
 
-__all__ = ["STRUCTURAL", "check_nested_keys", "rule_type"]
+__all__ = ["STRUCTURAL", "check_nested_keys", "rule_type", "schema_branches"]
 
 
 def _data_path(data: Any, loc: tuple[Any, ...], *, names_key: bool) -> tuple[PathKey, Any]:
@@ -216,32 +216,46 @@ def rule_type(rule: dict[str, Any]) -> str | None:
     return None if t is not None else "untyped"
 
 
+def schema_branches(rule: dict[str, Any]) -> set[str]:
+    """The rule-type branches of the JSON Schema that apply to a rule.
+
+    library applies when ``type: library`` or when a (string) ``metric`` is given, whatever the
+    type; sql and custom apply by their type. Each branch allows its keys and requires its own.
+    """
+    t = rule.get("type")
+    branches = {t} if t in ("sql", "custom", "library") else set()
+    if isinstance(rule.get("metric"), str):
+        branches.add("library")
+    return branches
+
+
 def _check_rule_shape(ctx: Ctx) -> None:
     for at in iter_rules(ctx.data):
         rule, path = at.rule, at.path
         kind = rule_type(rule)
         if kind is None:
             continue  # an unknown type, reported by the model
-        allowed = RULE_TYPE_KEYS.get(kind, frozenset())
+        branches = schema_branches(rule)
+        allowed = frozenset().union(*(RULE_TYPE_KEYS[b] for b in branches)) if branches else frozenset()
         for key in rule:
-            if key in BASE_RULE_KEYS or key in allowed:
-                continue
+            if key in BASE_RULE_KEYS or key in allowed or key == "metric":
+                continue  # a metric always selects the library branch (a non-string one is a type error)
             if key in RULE_TYPE_ONLY or key in OPERATORS:
                 owner = RULE_TYPE_ONLY.get(key, "library or sql")
                 ctx.add((*path, key), "key-not-for-rule-type",
                         f"'{key}' belongs to {owner} rules, not to a {kind} rule; "
                         f"{'add type: ' + owner if kind == 'untyped' and key in RULE_TYPE_ONLY else 'remove it'}")
-        if kind == "library" and "metric" not in rule:
+        if "library" in branches and "metric" not in rule:
             ctx.add(path, "library-rule-without-metric",
                     "a library rule needs a metric: " + ", ".join(METRICS))
-        if kind == "sql" and "query" not in rule:
+        if "sql" in branches and "query" not in rule:
             ctx.add(path, "sql-rule-without-query", "a sql rule needs a query, e.g. query: SELECT COUNT(*) FROM ...")
-        if kind == "custom":
+        if "custom" in branches:
             if "engine" not in rule:
                 ctx.add(path, "custom-rule-without-engine", "a custom rule needs an engine, e.g. engine: pactline")
             if "implementation" not in rule:
                 ctx.add(path, "custom-rule-without-implementation", "a custom rule needs an implementation")
-        if kind in ("library", "sql"):
+        if branches & {"library", "sql"}:
             ops = [op for op in OPERATORS if op in rule]
             if not ops:
                 ctx.add(path, "missing-operator",
