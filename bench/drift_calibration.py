@@ -38,7 +38,7 @@ import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from checks.drift import ALPHA, _chi2_homogeneity, compare_columns
+from checks.drift import ALPHA, ColumnDrift, _chi2_homogeneity, compare_columns
 from checks.profile import ColumnProfile
 
 CHUNK = 1_000_000
@@ -107,7 +107,10 @@ class Pools:
 FRESH_UP_TO = 10_000
 
 
-def _pairs(a: list[ColumnProfile], b: list[ColumnProfile] | None, cap: int, rng: np.random.Generator):
+Pair = tuple[ColumnProfile, ColumnProfile]
+
+
+def _pairs(a: list[ColumnProfile], b: list[ColumnProfile] | None, cap: int, rng: np.random.Generator) -> list[Pair]:
     fresh_a = len(a) >= 2 * cap
     if b is None:
         pairs = [(2 * i, 2 * i + 1) for i in range(cap)] if fresh_a else list(
@@ -123,17 +126,17 @@ def _pairs(a: list[ColumnProfile], b: list[ColumnProfile] | None, cap: int, rng:
     return [(a[i], other[j]) for i, j in pairs]
 
 
-def _raw_pvalue(ref: ColumnProfile, cur: ColumnProfile, d) -> float:
+def _raw_pvalue(ref: ColumnProfile, cur: ColumnProfile, d: ColumnDrift) -> float:
     """The gate's chi-square p-value taking the row counts at face value (no sketch-error term)."""
     if d.plot is None:
         return 1.0
     if d.plot["type"] == "bars":
-        return d.statistics["chi2_pvalue"]
+        return float(d.statistics["chi2_pvalue"])
     table = np.vstack([np.array(d.plot["reference"]) * ref.finite_count, np.array(d.plot["current"]) * cur.finite_count])
     return _chi2_homogeneity(table)[1]
 
 
-def _rates(pairs, expect: str | None) -> tuple[float, float, float, float]:
+def _rates(pairs: list[Pair], expect: str | None) -> tuple[float, float, float, float]:
     """(pactline rate, psi>0.1-only rate, p<alpha-only rate, highest score/threshold); a hit is any
     finding, or the expected one."""
     ours = peer_threshold = peer_test = 0
