@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 from checks.casting import conform, family
 from checks.errors import DataError, DatasetError
 from checks.keys import KeyOutcome, KeyTracker
-from checks.readers import BatchSource, open_source
+from checks.readers import BatchSource, batch_stats, open_source
 from checks.results import Report, RuleResult
 from checks.rules import BatchRule, Ctx, KeyRule, Plan, RowRule, build_plan
 from contracts.model import Contract, SchemaObject
@@ -155,7 +155,7 @@ def run(
         fail_on=fail_on,
         profile=state.profile,
         source=source.name,
-        extra={"now": moment.isoformat(), "format": source.kind},
+        extra={"now": moment.isoformat(), "format": source.kind, "settled_by_statistics": state.settled},
     )
     return Outcome(report, source, failing)
 
@@ -176,6 +176,7 @@ class _State:
         keysets = {k.columns for k in plan.key_rules}
         self.trackers = {cols: KeyTracker(cols) for cols in keysets}
         self.physical: dict[str, str] = {}
+        self.settled = 0  # rule x batch evaluations skipped on row-group statistics
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pactline-profile")
         self._pending: Future[None] | None = None
 
@@ -208,8 +209,13 @@ class _State:
             raw[col] = arr
             typed[col], bad[col] = conform(arr, target)
         ctx = Ctx(self.rows, n, raw, typed, bad)
+        stats = batch_stats(batch)
         for rule in plan.row_rules:
             if rule.column is not None and rule.column not in raw:
+                continue
+            if stats and rule.settled is not None and bad.get(rule.column or "") is None \
+                    and raw[rule.column or ""].type == plan.targets.get(rule.column or "") and rule.settled(stats):
+                self.settled += 1
                 continue
             mask = rule.mask(ctx)
             if mask is None:

@@ -31,7 +31,20 @@ import pyarrow as pa
 
 from checks.errors import DataError
 
-__all__ = ["FORMATS", "BatchSource", "open_source"]
+__all__ = ["FORMATS", "STATS_KEY", "BatchSource", "batch_stats", "open_source"]
+
+STATS_KEY = b"pactline.row_group_stats"
+
+
+def batch_stats(batch: pa.RecordBatch) -> dict[str, list[Any]]:
+    """The Parquet row-group statistics a batch carries: ``{column: [null_count, min, max]}`` (or empty)."""
+    meta = batch.schema.metadata
+    raw = meta.get(STATS_KEY) if meta else None
+    if not raw:
+        return {}
+    import json
+
+    return dict(json.loads(raw))
 
 FORMATS: dict[str, str] = {
     ".parquet": "parquet", ".pq": "parquet", ".parq": "parquet",
@@ -210,16 +223,44 @@ def _parquet_rows(paths: list[Path]) -> int | None:
 
 
 def _parquet(path: Path, batch_size: int, _: Any) -> Iterator[pa.RecordBatch]:
+    """Row group by row group (reading ahead across groups would hold several in memory); each
+    batch carries its row group's column statistics (``STATS_KEY`` in the schema metadata)."""
     import pyarrow.parquet as pq
 
     with pq.ParquetFile(path) as pf:
         schema = pf.schema_arrow
         empty = True
-        for batch in pf.iter_batches(batch_size=batch_size, use_threads=True):
-            empty = False
-            yield batch
+        for i in range(pf.num_row_groups):
+            stats = _row_group_stats(pf.metadata.row_group(i), schema)
+            for batch in pf.iter_batches(batch_size=batch_size, row_groups=[i], use_threads=True):
+                empty = False
+                yield batch.replace_schema_metadata({**(batch.schema.metadata or {}), STATS_KEY: stats}) \
+                    if stats else batch
         if empty:
             yield pa.RecordBatch.from_pylist([], schema=schema)
+
+
+def _row_group_stats(meta: Any, schema: pa.Schema) -> bytes | None:
+    """``{column: [null_count, min, max]}`` (JSON) for flat int/float columns with statistics."""
+    import json
+
+    out: dict[str, list[Any]] = {}
+    for j in range(meta.num_columns):
+        col = meta.column(j)
+        name = col.path_in_schema
+        if "." in name or schema.get_field_index(name) < 0:
+            continue
+        st = col.statistics
+        if st is None or not st.has_null_count:
+            continue
+        t = schema.field(name).type
+        lo = hi = None
+        if st.has_min_max and (pa.types.is_integer(t) or pa.types.is_floating(t)):
+            lo, hi = st.min, st.max
+            if isinstance(lo, float) and (lo != lo or hi != hi):
+                lo = hi = None
+        out[name] = [st.null_count, lo, hi]
+    return json.dumps(out).encode() if out else None
 
 
 def _csv(path: Path, batch_size: int, _: Any) -> Iterator[pa.RecordBatch]:

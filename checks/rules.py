@@ -121,6 +121,8 @@ class RowRule:
     mask: Mask
     judge: Judge
     sample_column: str | None = None
+    # Parquet row-group statistics that prove no row of the group breaks the rule: then it is skipped
+    settled: Callable[[dict[str, list[Any]]], bool] | None = None
     count: int = 0
     samples: list[dict[str, Any]] = field(default_factory=list)
     rows: list[Any] = field(default_factory=list)  # numpy row numbers per batch, when tracked
@@ -378,7 +380,7 @@ def build_plan(contract: Contract, obj: SchemaObject, now: dt.datetime) -> Plan:
                     _bad_mask(col), zero_judge, col))
         if prop.is_required:
             add(RowRule(f"{col}.required", "completeness", "null_values", col, "error", 0, _null_mask(col),
-                        zero_judge, col))
+                        zero_judge, col, settled=_no_nulls(col)))
         _constraints(col, prop, targets[col], add, static)
         if prop.unique:
             add(KeyRule(f"{col}.unique", "uniqueness", "duplicate_values", col, "error", 0, (col,), zero_judge))
@@ -417,6 +419,29 @@ def build_plan(contract: Contract, obj: SchemaObject, now: dt.datetime) -> Plan:
                 unexpected_columns_policy(contract, obj), has_sql, has_drift)
 
 
+def _no_nulls(col: str) -> Callable[[dict[str, list[Any]]], bool]:
+    def settled(stats: dict[str, list[Any]]) -> bool:
+        st = stats.get(col)
+        return st is not None and st[0] == 0
+
+    return settled
+
+
+def _within(col: str, bound: Any, reason: str, exclusive: bool) -> Callable[[dict[str, list[Any]]], bool] | None:
+    if not isinstance(bound, int | float) or isinstance(bound, bool):
+        return None
+
+    def settled(stats: dict[str, list[Any]]) -> bool:
+        st = stats.get(col)
+        if st is None or st[1] is None or st[2] is None:
+            return False
+        if reason == "below_minimum":
+            return bool(st[1] > bound if exclusive else st[1] >= bound)
+        return bool(st[2] < bound if exclusive else st[2] <= bound)
+
+    return settled
+
+
 def _bad_mask(col: str) -> Mask:
     def mask(ctx: Ctx) -> pa.Array | None:
         return ctx.bad.get(col)
@@ -449,7 +474,7 @@ def _constraints(col: str, prop: Property, t: pa.DataType, add: Callable[[Any], 
                     _typed_mask(col, lambda a, s=scalar, f=cmp: f(a, s.cast(a.type) if s.type != a.type and
                                                                     family(a.type) == "number" and
                                                                     not pa.types.is_decimal(a.type) else s)),
-                    zero_judge, col))
+                    zero_judge, col, settled=_within(col, bound, reason, exclusive)))
     if fam == "string":
         for key, reason, cmp in (("minLength", "too_short", pc.less), ("maxLength", "too_long", pc.greater)):
             if key in opts and isinstance(opts[key], int):
@@ -527,7 +552,8 @@ def _quality(rid: str, q: QualityRule, obj: SchemaObject, prop: Property | None,
                       f"{metric} on a dataset needs a column; put it on a property")
     t = targets[col]
     if metric == "nullValues":
-        return RowRule(rid, "completeness", "null_values", col, sev, threshold, _null_mask(col), decide, col)
+        return RowRule(rid, "completeness", "null_values", col, sev, threshold, _null_mask(col), decide, col,
+                       settled=_no_nulls(col))
     if metric == "missingValues":
         markers = list(args.get("missingValues") or [])
         return RowRule(rid, "completeness", "missing_values", col, sev, threshold, _missing_mask(col, markers),

@@ -280,3 +280,14 @@ def test_run_tracks_failing_rows_for_quarantine() -> None:
             assert len(outcome.failing_rows[result.rule]) == result.failed_rows, result.rule
     regions = TABLE["region"].to_pylist()
     assert sorted(outcome.failing_rows["region_valid"].tolist()) == [i for i, v in enumerate(regions) if v == "X"]
+
+
+def test_row_group_statistics_settle_clean_groups_and_counts_stay_exact(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "orders.parquet"
+    pq.write_table(TABLE, path, row_group_size=100)
+    from_file = validate(path, CONTRACT, now=gen.NOW, batch_size=50)
+    from_table = validate(TABLE, CONTRACT, now=gen.NOW, batch_size=50)
+    assert counts(from_file) == counts(from_table)
+    assert from_file.extra["settled_by_statistics"] > 0 == from_table.extra["settled_by_statistics"]
