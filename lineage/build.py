@@ -68,7 +68,8 @@ def add_contract_lineage(graph: LineageGraph, contracts: Sequence[Contract], *, 
                          dialect: str = "duckdb") -> LoadSummary:
     """Edges declared in contracts; job ``contract:<id>`` per contract."""
     before = graph.edge_count
-    edges, problems = contract_lineage(contracts, dialect=dialect)
+    known = {ds: graph.columns(ds) for ds in graph.datasets()}
+    edges, problems = contract_lineage(contracts, dialect=dialect, known=known)
     targets = {obj.qualified_name: c.id for c in contracts for obj in c.datasets}
     by_job: dict[str, list[ColumnEdge]] = {}
     for e in edges:

@@ -4,7 +4,7 @@ column lineage a contract declares (``transformSourceObjects`` / ``transformLogi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from contracts.model import Contract, Property, SchemaObject
 from lineage.model import VALUE, ColumnEdge, LineageProblem
@@ -43,18 +43,34 @@ def contract_datasets(contracts: Iterable[Contract], patterns: Sequence[str] = (
     return out
 
 
-def contract_lineage(contracts: Sequence[Contract], *, dialect: str = "duckdb"
+def contract_lineage(contracts: Sequence[Contract], *, dialect: str = "duckdb",
+                     known: Mapping[str, Sequence[str]] | None = None
                      ) -> tuple[list[ColumnEdge], list[LineageProblem]]:
     """Edges the contracts declare on their properties.
 
     ``transformLogic`` that is SQL (a query, or an expression over one source object) is read by the SQL
     builder with every contract's schema; otherwise each ``transformSourceObjects`` entry gives an edge:
-    column level when it names a known column (``raw.orders.amount``), else dataset level.
+    column level when it names a column (a known one; ``<known dataset>.<name>``; one whose last part is
+    the whole ``transformLogic``; or, for names no one declared, three parts or more: schema.table.column),
+    else dataset level. ``known``: datasets and columns already in the
+    graph (other contracts, SQL), {dataset: [column, ...]}.
     """
     from lineage.sql import sql_lineage
 
-    schema = schema_from_contracts(contracts)
+    schema = {ds: {c: "unknown" for c in cols} for ds, cols in (known or {}).items()}
+    schema.update(schema_from_contracts(contracts))
     known_columns = {f"{ds}.{c}" for ds, cols in schema.items() for c in cols}
+    datasets = set(schema)
+
+    def is_column(src: str, logic: str) -> bool:
+        # a known column; not a known dataset; of a known dataset; or schema.table.column by its shape
+        ds, _, col = src.rpartition(".")
+        if src in known_columns:
+            return True
+        if not ds or src in datasets:
+            return False
+        return ds in datasets or col == logic or src.count(".") >= 2
+
     edges: list[ColumnEdge] = []
     problems: list[LineageProblem] = []
     for contract in contracts:
@@ -65,7 +81,7 @@ def contract_lineage(contracts: Sequence[Contract], *, dialect: str = "duckdb"
                 logic = (prop.transform_logic or "").strip()
                 col = _col_name(prop)
                 if logic:
-                    tables = sorted({src.rpartition(".")[0] if src in known_columns else src for src in sources})
+                    tables = sorted({src.rpartition(".")[0] if is_column(src, logic) else src for src in sources})
                     sql = _as_statement(logic, target, col, tables)
                     if sql is not None:
                         result = sql_lineage(sql, dialect=dialect, schema=schema, file=f"contract:{contract.id}")
@@ -76,7 +92,7 @@ def contract_lineage(contracts: Sequence[Contract], *, dialect: str = "duckdb"
                             problems.extend(result.problems)
                             continue
                 for src in sources:
-                    if src in known_columns:
+                    if is_column(src, logic):
                         ds, _, c = src.rpartition(".")
                         edges.append(ColumnEdge(ds, c, target, col, VALUE))
                     else:

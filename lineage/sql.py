@@ -192,9 +192,11 @@ def _position(node: exp.Expression | None, line: int, col: int) -> tuple[int, in
 
 def _schema(schema: Mapping[str, Mapping[str, str]], d: Dialect, problems: list[LineageProblem],
             file: str) -> MappingSchema:
-    depth = max((len(name.split(".")) for name in schema), default=0)
+    depth = max((len(name.split(".")) for name, cols in schema.items() if cols), default=0)
     nested: dict[str, Any] = {}
     for name, columns in schema.items():
+        if not columns:
+            continue  # a table without known columns: a * over it is reported when it is read
         parts = name.split(".")
         if len(parts) != depth:
             problems.append(LineageProblem(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import weakref
 from collections.abc import Iterator
 from typing import Any
 
@@ -245,26 +246,23 @@ def edit_graph(store: Any) -> Iterator[LineageGraph]:
         g = load_graph(conn)
         yield g
         version = save_graph(conn, g)
-    _CACHE[_key(store)] = (version, g)
+    with _LOCK:
+        _CACHE[store.engine] = (version, g)
 
 
-_CACHE: dict[str, tuple[int, LineageGraph]] = {}
+# one loaded graph per engine; an engine that is disposed and collected takes its graph with it
+_CACHE: weakref.WeakKeyDictionary[Any, tuple[int, LineageGraph]] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
-
-
-def _key(store: Any) -> str:
-    return str(store.engine.url) + f"#{id(store.engine)}"
 
 
 def read_graph(store: Any) -> LineageGraph:
     """The stored graph for queries; loaded once per store and reloaded when another writer saved."""
     with store.read() as conn:
         version = _version(conn)
-        key = _key(store)
         with _LOCK:
-            cached = _CACHE.get(key)
+            cached = _CACHE.get(store.engine)
             if cached is not None and cached[0] == version:
                 return cached[1]
             g = load_graph(conn)
-            _CACHE[key] = (version, g)
+            _CACHE[store.engine] = (version, g)
             return g
