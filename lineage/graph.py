@@ -311,11 +311,13 @@ class LineageGraph:
         return (eid, self._src[eid], self._dst[eid], self._kind[eid], self._job[eid], self._origin[eid],
                 self._first[eid], self._last[eid], None if r == NEVER else r, self._dslevel[eid])
 
-    def load_rows(self, jobs: Sequence[str], rows: Iterable[Sequence[Any]], *, saved: bool = True) -> None:
+    def load_rows(self, jobs: Sequence[str], rows: Iterable[Sequence[Any]], *, saved: bool = True,
+                  names: Sequence[str] | None = None) -> None:
         """Bulk-load edges (id order, ids 0..n-1) into an empty graph; nodes are created as needed.
 
         Bypasses ``add_edge``'s bookkeeping and writes networkx's adjacency directly: a million columns
-        load in seconds. ``saved``: the rows came from the store (nothing to write back).
+        load in seconds. ``saved``: the rows came from the store (nothing to write back). ``names``: the
+        rows' source and target are indexes into it (one string object per node, as the store keeps them).
         """
         if self._src:
             raise ValueError("load_rows needs an empty graph")
@@ -332,8 +334,12 @@ class LineageGraph:
             ids, srcs, dsts, kinds, jobs_c, origins, firsts, lasts, retireds, dslevels = zip(*chunk, strict=True)
             if ids[0] != base or ids[-1] != base + len(chunk) - 1:
                 raise ValueError(f"edge rows must be numbered 0..n-1 in order; got {ids[0]} at {base}")
-            srcs = [canon.setdefault(x, x) for x in srcs]
-            dsts = [canon.setdefault(x, x) for x in dsts]
+            if names is not None:
+                srcs = [names[x] for x in srcs]
+                dsts = [names[x] for x in dsts]
+            else:
+                srcs = [canon.setdefault(x, x) for x in srcs]
+                dsts = [canon.setdefault(x, x) for x in dsts]
             for x, lvl in zip(srcs, dslevels, strict=True):
                 if x not in nodes:
                     self._new_node(x, bool(lvl))

@@ -149,11 +149,7 @@ def load_graph(conn: sa.Connection, feature_patterns: tuple[str, ...] = ("featur
         else:
             dataset = names[ds]
             g.add_column(dataset, name[len(dataset) + 1:])
-    e = lineage_edges.c
-    result = conn.execution_options(stream_results=True, yield_per=_CHUNK).execute(
-        sa.select(e.id, e.source, e.target, e.kind, e.job, e.origin, e.first_seen, e.last_seen, e.retired_at,
-                  e.dataset_level).order_by(e.id))
-    g.load_rows(jobs, ((r[0], names[r[1]], names[r[2]], *r[3:]) for r in result))
+    g.load_rows(jobs, _edge_rows(conn), names=names)
     for run_id, job, time, state, reads, writes in conn.execute(sa.select(
             lineage_runs.c.run_id, lineage_runs.c.job, lineage_runs.c.time, lineage_runs.c.state,
             lineage_runs.c.reads, lineage_runs.c.writes).order_by(lineage_runs.c.pk)):
@@ -167,6 +163,24 @@ def load_graph(conn: sa.Connection, feature_patterns: tuple[str, ...] = ("featur
     g.mark_saved()
     g._saved = saved  # type: ignore[attr-defined]
     return g
+
+
+def _edge_rows(conn: sa.Connection) -> Iterator[tuple[Any, ...]]:
+    """Every edge row in id order, through the driver's cursor: plain tuples, no Row objects."""
+    e = lineage_edges.c
+    query = sa.select(e.id, e.source, e.target, e.kind, e.job, e.origin, e.first_seen, e.last_seen,
+                      e.retired_at, e.dataset_level).order_by(e.id)
+    sql = str(query.compile(dialect=conn.dialect))
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        cursor.execute(sql)
+        while True:
+            batch = cursor.fetchmany(_CHUNK)
+            if not batch:
+                return
+            yield from batch
+    finally:
+        cursor.close()
 
 
 def _node_names(g: LineageGraph) -> Iterator[tuple[str, str | None]]:
