@@ -108,6 +108,32 @@ def profile_source(data: Any, obj: Any = None, *, batch_size: int = 65536) -> Da
     return prof
 
 
+_FILE_CACHE: dict[tuple[str, int, int, str], DatasetProfile] = {}
+_FILE_CACHE_SIZE = 8
+
+
+def _profile_file(path: Path, obj: Any) -> DatasetProfile:
+    """A pinned baseline file's profile, read once per content (path, size, mtime) and dataset."""
+    from checks.errors import DataError
+
+    try:
+        stat = path.stat()
+        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, obj.qualified_name if obj is not None else "")
+    except OSError:
+        key = None
+    if key is not None and key in _FILE_CACHE:
+        return _FILE_CACHE[key]
+    try:
+        prof = profile_source(str(path), obj)
+    except DataError as exc:
+        raise BaselineError(f"baseline file: {exc}") from None
+    if key is not None:
+        if len(_FILE_CACHE) >= _FILE_CACHE_SIZE:
+            _FILE_CACHE.pop(next(iter(_FILE_CACHE)))
+        _FILE_CACHE[key] = prof
+    return prof
+
+
 def load_baseline(
     store: Any,
     contract: Any,
@@ -133,13 +159,7 @@ def load_baseline(
         path = Path(spec[5:])
         if not path.is_absolute() and base_dir is not None:
             path = base_dir / path
-        from checks.errors import DataError
-
-        try:
-            prof = profile_source(str(path), obj)
-        except DataError as exc:
-            raise BaselineError(f"baseline file: {exc}") from None
-        return Baseline(prof, None, spec)
+        return Baseline(_profile_file(path, obj), None, spec)
     window = parse_window(spec)
     if store is None:
         return None
@@ -151,8 +171,16 @@ def load_baseline(
 
 
 def resolve_baseline(store: Any, contract: Any, obj: Any, now: dt.datetime) -> DatasetProfile | None:
-    """The baseline profile for ingest drift (see the module docstring); ``None`` when there is none yet."""
-    found = load_baseline(store, contract, obj, now)
+    """The baseline profile for ingest drift (see the module docstring); ``None`` when there is none.
+
+    Ingest never fails over a baseline: a pinned run that is not in the store or a baseline file
+    that cannot be read also give ``None`` (the drift rules then report ``no_baseline``); the
+    nightly ``drift report`` and ``load_baseline`` name the cause instead.
+    """
+    try:
+        found = load_baseline(store, contract, obj, now)
+    except BaselineError:
+        return None
     return found.profile if found is not None else None
 
 
