@@ -160,7 +160,7 @@ def report(since: str, baseline: str | None, datasets: tuple[str, ...], out: str
         _fail(str(exc))
     try:
         doc = drift_report(store, now, since=since, baseline=baseline, datasets=list(datasets) or None)
-    except BaselineError as exc:
+    except (BaselineError, StoreError) as exc:
         _fail(str(exc))
     finally:
         store.close()
