@@ -32,7 +32,7 @@ def contract() -> None:
     """
 
 
-@contract.command("lint")
+@contract.command("lint", short_help="Check contracts: every problem with file:line:col and a fix.")
 @click.argument("files", nargs=-1, required=True, metavar="FILE|DIR...")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: one line per problem, file:line:col path: message. "
@@ -85,7 +85,7 @@ def _expand(args: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
-@contract.command("show")
+@contract.command("show", short_help="Print the normalised contract as YAML or JSON.")
 @click.argument("file", metavar="FILE")
 @click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True,
               help="yaml: ODCS YAML in ODCS key order. json: the same data as JSON.")
