@@ -58,7 +58,7 @@ def _load(contract_path: str, dataset: str | None) -> tuple[Any, Any]:
         contract = load_contract(Path(contract_path), name=contract_path)
     except ContractError as exc:
         first = exc.problems[0] if getattr(exc, "problems", None) else exc
-        _fail(f"{contract_path}: contract is not valid ({first}); run `pactline contract lint {contract_path}`")
+        _fail(f"{first} (check the contract with `pactline contract lint {contract_path}`)")
     if dataset is None:
         if len(contract.datasets) != 1:
             names = ", ".join(o.qualified_name for o in contract.datasets)
