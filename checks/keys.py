@@ -13,6 +13,7 @@ exactness is owed here, so no sketch stands in for it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -48,21 +49,47 @@ class KeyOutcome:
 
 
 class KeyTracker:
-    """Collects key columns batch by batch; ``finish()`` finds the exact duplicates."""
+    """Collects key columns batch by batch; ``finish()`` finds the exact duplicates.
 
-    def __init__(self, columns: tuple[str, ...]) -> None:
+    Up to ``spill_rows`` rows the keys stay in memory. Past that they are spilled to
+    ``partitions`` Arrow IPC files by a hash of the key (equal keys always land in the same
+    file, each file in row order), and ``finish()`` checks one file at a time: memory is about
+    1/``partitions`` of the keys, whatever the size of the input, and the answer stays exact.
+    """
+
+    def __init__(self, columns: tuple[str, ...], *, spill_rows: int = 4_000_000, partitions: int = 32,
+                 spill_dir: str | None = None) -> None:
         self.columns = columns
         self._chunks: list[list[pa.Array]] = [[] for _ in columns]
         self.rows = 0
+        self.spill_rows = spill_rows
+        self.partitions = partitions
+        self.spill_dir = spill_dir
+        self._spill: _Spill | None = None
+
+    @property
+    def spilled(self) -> bool:
+        return self._spill is not None
 
     def add(self, arrays: list[pa.Array | None], length: int) -> None:
         """One batch's key arrays (``None`` for a column absent from this batch: all null)."""
-        for store, arr in zip(self._chunks, arrays, strict=True):
+        normal = []
+        for arr in arrays:
             if arr is None:
                 arr = pa.nulls(length)
             elif pa.types.is_dictionary(arr.type):
                 arr = arr.dictionary_decode()
-            store.append(arr)
+            normal.append(arr)
+        if self._spill is not None:
+            self._spill.write(normal, self.rows)
+        else:
+            for store, arr in zip(self._chunks, normal, strict=True):
+                store.append(arr)
+            if self.rows + length > self.spill_rows:
+                cols = [self._column(i) for i in range(len(self.columns))]
+                self._chunks = [[] for _ in self.columns]
+                self._spill = _Spill(self.partitions, self.spill_dir)
+                self._spill.write(cols, 0)
         self.rows += length
 
     def _column(self, i: int) -> pa.Array:
@@ -78,6 +105,12 @@ class KeyTracker:
         return pa.chunked_array(chunks).combine_chunks() if len(chunks) > 1 else chunks[0]
 
     def finish(self) -> KeyOutcome:
+        if self._spill is not None:
+            spill, self._spill = self._spill, None
+            try:
+                return spill.finish(self.rows, self.columns)
+            finally:
+                spill.close()
         cols = [self._column(i) for i in range(len(self.columns))]
         self._chunks = [[] for _ in self.columns]
         n = self.rows
@@ -89,22 +122,138 @@ class KeyTracker:
             if c.null_count:
                 valid &= pc.is_valid(c).to_numpy(zero_copy_only=False)
         null_rows = np.flatnonzero(~valid)
-        positions = np.flatnonzero(valid)
-        if len(cols) == 1 and _numeric(cols[0].type):
-            dups = _numeric_duplicates(_as_numbers(cols[0]), valid if len(null_rows) else None)
-        else:
-            table = pa.table({f"k{i}": c for i, c in enumerate(cols)})
-            table = table.append_column("__row", pa.array(np.arange(n, dtype=np.int64)))
-            if len(null_rows):
-                table = table.filter(pa.array(valid))
-            firsts = table.group_by([f"k{i}" for i in range(len(cols))], use_threads=False).aggregate(
-                [("__row", "min")])["__row_min"].to_numpy()
-            is_first = np.zeros(n, dtype=bool)
-            is_first[firsts] = True
-            dups = positions[~is_first[positions]]
+        dups = _duplicates(cols, valid if len(null_rows) else None)
         picked = np.unique(np.concatenate([dups[:5], null_rows[:5]])).astype(np.int64)
         values = tuple(c.take(pa.array(picked)) for c in cols)
         return KeyOutcome(dups.astype(np.int64), null_rows.astype(np.int64), n, self.columns, values, picked)
+
+
+def _duplicates(cols: list[pa.Array], valid: np.ndarray | None) -> np.ndarray:
+    """Positions of repeats among the valid positions (every occurrence of a key after its first)."""
+    n = len(cols[0])
+    if len(cols) == 1 and _numeric(cols[0].type):
+        return _numeric_duplicates(_as_numbers(cols[0]), valid)
+    positions = np.flatnonzero(valid) if valid is not None else np.arange(n)
+    table = pa.table({f"k{i}": c for i, c in enumerate(cols)})
+    table = table.append_column("__row", pa.array(np.arange(n, dtype=np.int64)))
+    if valid is not None:
+        table = table.filter(pa.array(valid))
+    firsts = table.group_by([f"k{i}" for i in range(len(cols))], use_threads=False).aggregate(
+        [("__row", "min")])["__row_min"].to_numpy()
+    is_first = np.zeros(n, dtype=bool)
+    is_first[firsts] = True
+    return positions[~is_first[positions]]
+
+
+def _key_hash(cols: list[pa.Array]) -> np.ndarray:
+    """One 64-bit hash per row of non-null keys; equal keys hash alike."""
+    from checks.sketches import hash_strings, hash_uint64
+
+    out = np.zeros(len(cols[0]), dtype=np.uint64)
+    for c in cols:
+        if _numeric(c.type):
+            words = _as_numbers(c)
+            h = hash_uint64(words.view(np.uint64) if words.dtype.itemsize == 8 else words.astype(np.int64).view(np.uint64))
+        else:
+            h = hash_strings(c if family_string(c.type) else c.cast(pa.large_string()))
+        with np.errstate(over="ignore"):
+            out = hash_uint64(out ^ h)
+    return out
+
+
+def family_string(t: pa.DataType) -> bool:
+    return pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_binary(t) \
+        or pa.types.is_large_binary(t)
+
+
+class _Spill:
+    """Key columns plus row numbers, partitioned by key hash into Arrow IPC stream files."""
+
+    def __init__(self, partitions: int, directory: str | None) -> None:
+        import shutil
+        import tempfile
+        import weakref
+
+        self.dir = tempfile.mkdtemp(prefix="pactline-keys-", dir=directory)
+        self._cleanup = weakref.finalize(self, shutil.rmtree, self.dir, True)
+        self.partitions = partitions
+        self.writers: dict[int, Any] = {}
+        self.sinks: dict[int, Any] = {}
+        self.null_rows: list[np.ndarray] = []
+        self.null_values: list[tuple[int, tuple[Any, ...]]] = []
+
+    def write(self, cols: list[pa.Array], start: int) -> None:
+        n = len(cols[0])
+        if n == 0:
+            return
+        valid = np.ones(n, dtype=bool)
+        for c in cols:
+            if c.null_count:
+                valid &= pc.is_valid(c).to_numpy(zero_copy_only=False)
+        if not valid.all():
+            where = np.flatnonzero(~valid)
+            self.null_rows.append(where + start)
+            for w in where[: max(0, 5 - len(self.null_values))]:
+                self.null_values.append((int(w) + start, tuple(c[int(w)].as_py() for c in cols)))
+            mask = pa.array(valid)
+            cols = [c.filter(mask) for c in cols]
+            rows = np.flatnonzero(valid) + start
+        else:
+            rows = np.arange(start, start + n, dtype=np.int64)
+        if len(rows) == 0:
+            return
+        part = (_key_hash(cols) % np.uint64(self.partitions)).astype(np.int64)
+        order = np.argsort(part, kind="stable")
+        counts = np.bincount(part, minlength=self.partitions)
+        table = pa.table({**{f"k{i}": c for i, c in enumerate(cols)}, "__row": pa.array(rows, pa.int64())})
+        table = table.take(pa.array(order))
+        offset = 0
+        for p in range(self.partitions):
+            k = int(counts[p])
+            if k:
+                self._writer(p, table.schema).write_table(table.slice(offset, k))
+            offset += k
+
+    def _writer(self, p: int, schema: pa.Schema) -> Any:
+        import os
+
+        if p not in self.writers:
+            sink = pa.OSFile(os.path.join(self.dir, f"{p}.arrows"), "wb")
+            self.sinks[p] = sink
+            self.writers[p] = pa.ipc.new_stream(sink, schema)
+        return self.writers[p]
+
+    def finish(self, rows: int, columns: tuple[str, ...]) -> KeyOutcome:
+        import os
+
+        for w in self.writers.values():
+            w.close()
+        for s in self.sinks.values():
+            s.close()
+        dups: list[np.ndarray] = []
+        samples: list[tuple[int, tuple[Any, ...]]] = list(self.null_values)
+        for p in sorted(self.writers):
+            with pa.memory_map(os.path.join(self.dir, f"{p}.arrows"), "r") as source:
+                table = pa.ipc.open_stream(source).read_all()
+            cols = [table.column(i).combine_chunks() for i in range(len(columns))]
+            where = _duplicates(cols, None)
+            if len(where):
+                row_numbers = table.column("__row").combine_chunks().to_numpy()
+                dups.append(row_numbers[where])
+                for w in where[:5]:
+                    samples.append((int(row_numbers[w]), tuple(c[int(w)].as_py() for c in cols)))
+            del table, cols
+        dup_rows = np.sort(np.concatenate(dups)) if dups else np.zeros(0, dtype=np.int64)
+        null_rows = np.sort(np.concatenate(self.null_rows)) if self.null_rows else np.zeros(0, dtype=np.int64)
+        wanted = set(np.concatenate([dup_rows[:5], null_rows[:5]]).tolist())
+        chosen = sorted((r, v) for r, v in samples if r in wanted)
+        picked = np.array([r for r, _ in chosen], dtype=np.int64)
+        values = tuple(pa.array([v[i] for _, v in chosen]) for i in range(len(columns)))
+        return KeyOutcome(dup_rows.astype(np.int64), null_rows.astype(np.int64), rows, columns, values, picked)
+
+    def close(self) -> None:
+        self._cleanup()
+
 
 def _numeric_duplicates(values: np.ndarray, valid: np.ndarray | None) -> np.ndarray:
     """Row numbers of repeats (every occurrence of a value after its first) among the valid rows.

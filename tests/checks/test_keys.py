@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -22,13 +23,19 @@ def naive(rows: list[tuple[object, ...]]) -> tuple[list[int], list[int]]:
     return dups, nulls
 
 
-def track(columns: list[list[object]], types: list[pa.DataType], cut: int) -> tuple[list[int], list[int]]:
-    tracker = KeyTracker(tuple(f"c{i}" for i in range(len(columns))))
+def track(columns: list[list[object]], types: list[pa.DataType], cut: int, spill: int | None = None,
+          ) -> tuple[list[int], list[int]]:
+    names = tuple(f"c{i}" for i in range(len(columns)))
+    tracker = KeyTracker(names) if spill is None else KeyTracker(names, spill_rows=spill, partitions=3)
     n = len(columns[0])
     for start in range(0, n, cut):
         tracker.add([pa.array(c[start:start + cut], t) for c, t in zip(columns, types, strict=True)],
                     len(columns[0][start:start + cut]))
     out = tracker.finish()
+    for row, sample in zip(sorted({*out.duplicate_rows[:5].tolist(), *out.null_rows[:5].tolist()}),
+                           out.samples(np.union1d(out.duplicate_rows, out.null_rows)), strict=False):
+        assert sample["row"] == row
+        assert tuple(sample[n] for n in names) == tuple(c[row] for c in columns)
     return out.duplicate_rows.tolist(), out.null_rows.tolist()
 
 
@@ -36,6 +43,7 @@ def track(columns: list[list[object]], types: list[pa.DataType], cut: int) -> tu
 @given(st.lists(st.one_of(st.none(), st.integers(-5, 5)), min_size=1, max_size=60), st.integers(1, 70))
 def test_single_integer_key(values: list[int | None], cut: int) -> None:
     assert track([values], [pa.int64()], cut) == naive([(v,) for v in values])
+    assert track([values], [pa.int64()], cut, spill=3) == naive([(v,) for v in values])
 
 
 @settings(max_examples=60, deadline=None)
@@ -44,6 +52,7 @@ def test_single_integer_key(values: list[int | None], cut: int) -> None:
 def test_compound_key(pairs: list[tuple[str | None, int]], cut: int) -> None:
     columns = [[p[0] for p in pairs], [p[1] for p in pairs]]
     assert track(columns, [pa.string(), pa.int64()], cut) == naive(pairs)
+    assert track(columns, [pa.string(), pa.int64()], cut, spill=4) == naive(pairs)
 
 
 @settings(max_examples=40, deadline=None)
@@ -51,3 +60,15 @@ def test_compound_key(pairs: list[tuple[str | None, int]], cut: int) -> None:
        st.integers(1, 50))
 def test_single_string_key(values: list[str | None], cut: int) -> None:
     assert track([values], [pa.string()], cut) == naive([(v,) for v in values])
+    assert track([values], [pa.string()], cut, spill=2) == naive([(v,) for v in values])
+
+
+def test_spilled_keys_leave_no_files(tmp_path: object) -> None:
+    tracker = KeyTracker(("a",), spill_rows=10, partitions=4, spill_dir=str(tmp_path))
+    for start in range(0, 100, 7):
+        tracker.add([pa.array([i % 60 for i in range(start, min(start + 7, 100))], pa.int64())],
+                    min(7, 100 - start))
+    assert tracker.spilled
+    out = tracker.finish()
+    assert out.duplicate_rows.tolist() == list(range(60, 100))
+    assert list(tmp_path.iterdir()) == []  # type: ignore[attr-defined]
