@@ -118,6 +118,10 @@ def conform(arr: pa.Array, target: pa.DataType) -> tuple[pa.Array, pa.Array | No
         arr = arr.cast(pa.large_string())
         src = arr.type
     want, have = family(target), family(src)
+    if pa.types.is_timestamp(src) and pa.types.is_timestamp(target) and src.unit == target.unit:
+        # the same instants (UTC wall time); only the zone label differs
+        return arr.view(target) if target.tz is None or src.tz is not None else pc.assume_timezone(
+            arr, target.tz), None
     if want == "string" and have == "string":
         return arr, None  # large_string or dictionary<string>: kept as is (rules handle both)
     if have == "null":

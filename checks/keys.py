@@ -51,13 +51,13 @@ class KeyOutcome:
 class KeyTracker:
     """Collects key columns batch by batch; ``finish()`` finds the exact duplicates.
 
-    Up to ``spill_rows`` rows the keys stay in memory. Past that they are spilled to
+    Up to ``spill_rows`` rows (16 M: 128 MB of integer keys) the keys stay in memory. Past that they are spilled to
     ``partitions`` Arrow IPC files by a hash of the key (equal keys always land in the same
     file, each file in row order), and ``finish()`` checks one file at a time: memory is about
     1/``partitions`` of the keys, whatever the size of the input, and the answer stays exact.
     """
 
-    def __init__(self, columns: tuple[str, ...], *, spill_rows: int = 4_000_000, partitions: int = 32,
+    def __init__(self, columns: tuple[str, ...], *, spill_rows: int = 16_000_000, partitions: int = 32,
                  spill_dir: str | None = None) -> None:
         self.columns = columns
         self._chunks: list[list[pa.Array]] = [[] for _ in columns]
@@ -149,15 +149,15 @@ def _key_hash(cols: list[pa.Array]) -> np.ndarray:
     """One 64-bit hash per row of non-null keys; equal keys hash alike."""
     from checks.sketches import hash_strings, hash_uint64
 
-    out = np.zeros(len(cols[0]), dtype=np.uint64)
+    out: np.ndarray | None = None
     for c in cols:
         if _numeric(c.type):
             words = _as_numbers(c)
             h = hash_uint64(words.view(np.uint64) if words.dtype.itemsize == 8 else words.astype(np.int64).view(np.uint64))
         else:
             h = hash_strings(c if family_string(c.type) else c.cast(pa.large_string()))
-        with np.errstate(over="ignore"):
-            out = hash_uint64(out ^ h)
+        out = h if out is None else hash_uint64(out ^ h)
+    assert out is not None
     return out
 
 
@@ -202,8 +202,8 @@ class _Spill:
             rows = np.arange(start, start + n, dtype=np.int64)
         if len(rows) == 0:
             return
-        part = (_key_hash(cols) % np.uint64(self.partitions)).astype(np.int64)
-        order = np.argsort(part, kind="stable")
+        part = (_key_hash(cols) % np.uint64(self.partitions)).astype(np.uint8)
+        order = np.argsort(part, kind="stable")  # a radix sort on 8-bit keys
         counts = np.bincount(part, minlength=self.partitions)
         table = pa.table({**{f"k{i}": c for i, c in enumerate(cols)}, "__row": pa.array(rows, pa.int64())})
         table = table.take(pa.array(order))
