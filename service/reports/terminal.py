@@ -72,8 +72,9 @@ def render_rich(report: Report, console: Any, quarantine: str | None = None) -> 
     verdict = "[bold green]PASSED[/]" if report.passed else "[bold red]BLOCKED[/]"
     table = Table(title=f"{report.dataset}: {verdict}  ·  {report.rows:,} rows  ·  contract "
                         f"{report.contract_id} {report.contract_version}", title_justify="left")
-    for name in ("", "severity", "rule", "reason", "failed", "column", "detail"):
-        table.add_column(name, overflow="fold")
+    for name in ("", "severity", "rule", "reason", "failed", "column"):
+        table.add_column(name, no_wrap=True, justify="right" if name == "failed" else "left")
+    table.add_column("detail", overflow="fold", ratio=1)
     colour = {"FAIL": "red", "WARN": "yellow", "PASS": "green", "SKIP": "dim"}
     for r in _ordered(report):
         word = status_word(report, r)
