@@ -149,6 +149,23 @@ class LineageGraph:
                 self._column_ds[node] = dataset
         return node
 
+    def add_columns_bulk(self, columns: Iterable[tuple[str, str]]) -> None:
+        """Add many (dataset, column node) pairs of known datasets at once, in order (loading a store)."""
+        succ, pred, nodes, ds_columns = self.nx._succ, self.nx._pred, self.nx._node, self._ds_columns
+        for dataset, node in columns:
+            if node in nodes:
+                continue
+            succ[node] = {}
+            pred[node] = {}
+            nodes[node] = _EMPTY
+            column = node[len(dataset) + 1:]
+            ds_columns[dataset].append(column)
+            if "." in column:
+                self._column_ds[node] = dataset
+        cache = getattr(self.nx, "__networkx_cache__", None)
+        if cache:
+            cache.clear()
+
     def has_dataset(self, name: str) -> bool:
         return name in self._datasets
 

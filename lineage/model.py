@@ -86,7 +86,7 @@ def node_name(dataset: str, column: str | None) -> str:
     return dataset if column is None else f"{dataset}.{column}"
 
 
-def split_field(name: str, datasets: object = None) -> tuple[str, str]:
+def split_field(name: str) -> tuple[str, str]:
     """``raw.orders.amount`` -> (``raw.orders``, ``amount``): the column is the last dotted part."""
     if "." not in name:
         raise ValueError(f"{name!r} is not dataset.column")

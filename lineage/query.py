@@ -100,6 +100,8 @@ def impact(graph: LineageGraph, field: str, *, since: Any = None, until: Any = N
     if not graph.has_column(field):
         raise UnknownField(field, near_fields(graph, field))
     lo, hi = to_epoch(since), to_epoch(until)
+    if lo is not None and hi is not None and lo > hi:
+        raise ValueError("since is after until")
     down = direction == "downstream"
     value_reach = _walk(graph, field, lo, hi, depth, down, value_only=True)
     all_reach = _walk(graph, field, lo, hi, depth, down, value_only=False) if FILTER in kinds else {}

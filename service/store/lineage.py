@@ -142,13 +142,10 @@ def load_graph(conn: sa.Connection, feature_patterns: tuple[str, ...] = ("featur
         saved.datasets[name] = (tuple(owners or ()), bool(is_feature), contract_id)
     jobs = [n for _, n in conn.execute(sa.select(lineage_jobs.c.id, lineage_jobs.c.name).order_by(lineage_jobs.c.id))]
     saved.jobs = len(jobs)
-    for name, ds in zip(names, owner_of, strict=True):  # columns in the order they were first seen
-        if ds is None:
-            if not g.has_dataset(name):
-                g.add_dataset(name)
-        else:
-            dataset = names[ds]
-            g.add_column(dataset, name[len(dataset) + 1:])
+    for name, ds in zip(names, owner_of, strict=True):
+        if ds is None and not g.has_dataset(name):
+            g.add_dataset(name)
+    g.add_columns_bulk((names[ds], name) for name, ds in zip(names, owner_of, strict=True) if ds is not None)
     g.load_rows(jobs, _edge_rows(conn), names=names)
     for run_id, job, time, state, reads, writes in conn.execute(sa.select(
             lineage_runs.c.run_id, lineage_runs.c.job, lineage_runs.c.time, lineage_runs.c.state,

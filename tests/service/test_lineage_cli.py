@@ -104,3 +104,9 @@ def test_ingest_then_show_and_upstream(run, tmp_path):
     bad = run("ingest", str(lines))
     assert bad.exit_code == 2
     assert ":2:" in bad.stderr
+
+
+def test_since_after_until_exits_2(run):
+    run("add-sql", PIPELINE, "--dialect", "duckdb", "--contracts", CONTRACTS)
+    result = run("impact", "raw.orders.amount", "--since", "2026-09-01", "--until", "2026-08-01")
+    assert result.exit_code == 2
