@@ -1,16 +1,18 @@
 """Back to ODCS: a frozen ``Contract`` as plain data or YAML text.
 
 Keys come out camelCase in ODCS order (the model's field order), and only the keys that were
-set in the source, so ``load -> dump -> load`` gives an equal contract.
+set in the source, so ``load -> dump -> load`` gives an equal contract. Strings that a YAML 1.1
+reader would take for something else (``yes``, ``on``, ``1:30``) are quoted.
 """
 
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.scalarstring import LiteralScalarString
+from ruamel.yaml.scalarstring import LiteralScalarString, SingleQuotedScalarString
 
 from contracts.model import Contract
 
@@ -42,6 +44,14 @@ def _plain(node: Any) -> Any:
     return node
 
 
+# Plain scalars that YAML 1.1 readers (PyYAML, and the tools built on it) take for booleans or
+# base-60 numbers, though YAML 1.2 reads them as strings: quote them so every reader agrees.
+_YAML11_NOT_STRINGS = re.compile(
+    r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF"
+    r"|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?)$"
+)
+
+
 def _literal_blocks(node: Any) -> Any:
     if isinstance(node, dict):
         return {k: _literal_blocks(v) for k, v in node.items()}
@@ -49,6 +59,8 @@ def _literal_blocks(node: Any) -> Any:
         return [_literal_blocks(v) for v in node]
     if isinstance(node, str) and "\n" in node and not _has_trailing_space(node):
         return LiteralScalarString(node)
+    if isinstance(node, str) and _YAML11_NOT_STRINGS.match(node):
+        return SingleQuotedScalarString(node)
     return node
 
 

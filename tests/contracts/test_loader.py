@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -28,9 +29,11 @@ def _codes(source: object) -> list[str]:
 @pytest.mark.parametrize("path", OFFICIAL + EXAMPLES, ids=lambda p: p.name)
 def test_load_dump_load_is_identical(path: Path) -> None:
     first = load_contract(path)
-    again = load_contract(dump_contract(first))
+    text = dump_contract(first)
+    again = load_contract(text)
     assert again == first
     assert contract_to_dict(again) == contract_to_dict(first)
+    assert yaml.safe_load(text) == contract_to_dict(first)  # and a YAML 1.1 reader agrees
 
 
 @pytest.mark.parametrize("path", OFFICIAL + EXAMPLES, ids=lambda p: p.name)
@@ -43,6 +46,16 @@ def test_dump_uses_odcs_key_order_and_only_set_keys() -> None:
     text = "status: active\nversion: 1.0.0\nid: c1\nkind: DataContract\napiVersion: v3.1.0\n"
     dumped = dump_contract(load_contract(text))
     assert dumped == MINIMAL
+
+
+def test_dump_quotes_strings_that_yaml_1_1_reads_otherwise() -> None:
+    # PyYAML reads YAML 1.1, as many ODCS tools do
+    words = ["yes", "on", "No", "OFF", "y", "1:30", "190:20:30", "09:30", "1_000", "null", "~", "1.0", "0o17"]
+    contract = load_contract({"apiVersion": "v3.1.0", "kind": "DataContract", "id": "c", "version": "1.0",
+                              "status": "active", "tags": words})
+    text = dump_contract(contract)
+    assert yaml.safe_load(text)["tags"] == words
+    assert load_contract(text) == contract
 
 
 def test_every_input_form_gives_the_same_contract(tmp_path: Path) -> None:
@@ -236,4 +249,6 @@ def test_generated_contracts_round_trip(data: dict[str, object]) -> None:
     contract = load_contract(data)
     assert isinstance(contract, Contract)
     assert contract_to_dict(contract) == data
-    assert load_contract(dump_contract(contract)) == contract
+    text = dump_contract(contract)
+    assert load_contract(text) == contract
+    assert yaml.safe_load(text) == data  # a YAML 1.1 reader sees the same contract
