@@ -6,8 +6,9 @@ temporal key (numpy), an Arrow hash group-by otherwise (strings, compound keys).
 of each key is kept; every later one is a duplicate, so ``len(duplicates) == rows - distinct``.
 Rows with a null in any key column are reported apart (``null_rows``).
 
-Memory is the key columns only (8 bytes a row for an integer key), whatever the batch size:
-exactness is owed here, so no sketch stands in for it.
+Memory: up to a million rows the key columns stay in memory; past that they go to hash
+partitions on disk (temporary files, removed at the end) and are checked one partition at a time,
+so memory stays flat whatever the input's size. Exactness is owed here: no sketch stands in.
 """
 
 from __future__ import annotations
@@ -51,13 +52,13 @@ class KeyOutcome:
 class KeyTracker:
     """Collects key columns batch by batch; ``finish()`` finds the exact duplicates.
 
-    Up to ``spill_rows`` rows (16 M: 128 MB of integer keys) the keys stay in memory. Past that they are spilled to
+    Up to ``spill_rows`` rows (1 M: 8 MB of integer keys) the keys stay in memory. Past that they are spilled to
     ``partitions`` Arrow IPC files by a hash of the key (equal keys always land in the same
     file, each file in row order), and ``finish()`` checks one file at a time: memory is about
     1/``partitions`` of the keys, whatever the size of the input, and the answer stays exact.
     """
 
-    def __init__(self, columns: tuple[str, ...], *, spill_rows: int = 16_000_000, partitions: int = 32,
+    def __init__(self, columns: tuple[str, ...], *, spill_rows: int = 1_000_000, partitions: int = 32,
                  spill_dir: str | None = None) -> None:
         self.columns = columns
         self._chunks: list[list[pa.Array]] = [[] for _ in columns]
@@ -111,12 +112,15 @@ class KeyTracker:
                 return spill.finish(self.rows, self.columns)
             finally:
                 spill.close()
-        cols = [self._column(i) for i in range(len(self.columns))]
-        self._chunks = [[] for _ in self.columns]
         n = self.rows
         if n == 0:
             empty = np.zeros(0, dtype=np.int64)
             return KeyOutcome(empty, empty, 0, self.columns)
+        if len(self.columns) == 1 and self._chunks[0] and all(_numeric(c.type) for c in self._chunks[0]) \
+                and len({c.type for c in self._chunks[0]}) == 1:
+            return self._finish_numeric()
+        cols = [self._column(i) for i in range(len(self.columns))]
+        self._chunks = [[] for _ in self.columns]
         valid = np.ones(n, dtype=bool)
         for c in cols:
             if c.null_count:
@@ -126,6 +130,33 @@ class KeyTracker:
         picked = np.unique(np.concatenate([dups[:5], null_rows[:5]])).astype(np.int64)
         values = tuple(c.take(pa.array(picked)) for c in cols)
         return KeyOutcome(dups.astype(np.int64), null_rows.astype(np.int64), n, self.columns, values, picked)
+
+
+    def _finish_numeric(self) -> KeyOutcome:
+        """One numeric key column: straight to numpy, chunk by chunk, without an Arrow copy of the whole."""
+        chunks, self._chunks = self._chunks[0], [[] for _ in self.columns]
+        nulls = [np.flatnonzero(~pc.is_valid(c).to_numpy(zero_copy_only=False)) + off
+                 for c, off in zip(chunks, np.cumsum([0] + [len(c) for c in chunks[:-1]]), strict=True) if c.null_count]
+        null_rows = np.concatenate(nulls).astype(np.int64) if nulls else np.zeros(0, dtype=np.int64)
+        values = np.concatenate([_as_numbers(c) for c in chunks])
+        kind = chunks[0].type
+        del chunks
+        valid = None
+        if len(null_rows):
+            valid = np.ones(len(values), dtype=bool)
+            valid[null_rows] = False
+        dups = _numeric_duplicates(values, valid).astype(np.int64)
+        picked = np.unique(np.concatenate([dups[:5], null_rows[:5]])).astype(np.int64)
+        taken = [None if valid is not None and not valid[i] else values[i].item() for i in picked]
+        if pa.types.is_boolean(kind):
+            column = pa.array([None if v is None else bool(v) for v in taken], pa.bool_())
+        elif pa.types.is_floating(kind):
+            column = pa.array(taken, pa.float64()).cast(kind)
+        elif pa.types.is_temporal(kind):  # the numbers are the storage integers of the type
+            column = pa.array(taken, pa.int64()).cast(pa.int32() if kind.bit_width == 32 else pa.int64()).view(kind)
+        else:
+            column = pa.array(taken, pa.int64()).cast(kind)
+        return KeyOutcome(dups, null_rows, self.rows, self.columns, (column,), picked)
 
 
 def _duplicates(cols: list[pa.Array], valid: np.ndarray | None) -> np.ndarray:
