@@ -22,6 +22,7 @@ from service.store import Store, StoreError, open_store
 __all__ = ["is_loopback", "register_directory", "serve"]
 
 CONTRACT_SUFFIXES = (".yaml", ".yml", ".json")
+WORKER_HEALTHCHECK_S = 120
 
 
 def is_loopback(host: str) -> bool:
@@ -37,6 +38,7 @@ def register_directory(store: Store, directory: Path) -> tuple[dict[str, int], l
     """Register every contract file under ``directory``: ``({"created": n, "unchanged": m}, problems)``."""
     counts = {"created": 0, "unchanged": 0}
     problems: list[str] = []
+    created = []
     files = sorted(p for p in directory.rglob("*") if p.is_file() and p.suffix.lower() in CONTRACT_SUFFIXES)
     for path in files:
         try:
@@ -50,6 +52,12 @@ def register_directory(store: Store, directory: Path) -> tuple[dict[str, int], l
                             "bump the version in the file")
         else:
             counts[status] += 1
+            if status == "created":
+                created.append(contract)
+    if created:
+        from service.api.registry import link_lineage
+
+        link_lineage(store, created)
     return counts, problems
 
 
@@ -124,4 +132,7 @@ def serve(
     uvicorn.run(
         "service.api.app:app_from_env", factory=True, host=host, port=port, workers=workers,
         log_level=log_level, proxy_headers=False, server_header=False,
+        # A worker busy with a long query or loading a large lineage graph holds the GIL and answers the
+        # supervisor's ping late; uvicorn's default of 5 s would kill it mid-request.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
     )

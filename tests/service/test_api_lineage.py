@@ -131,3 +131,13 @@ def test_lineage_writes_need_admin(make_client: Callable[..., TestClient], token
     assert client.post("/api/v1/lineage", json=event(), headers=bearer(token_of["admin"])).status_code == 201
     assert client.get("/api/v1/lineage/impact", params={"field": "raw.a.x"},
                       headers=bearer(token_of["reader"])).status_code in (200, 404)
+
+
+def test_registering_a_contract_tells_the_lineage_graph(client: TestClient) -> None:
+    path = EXAMPLES / "contracts" / "features_customer_spend.odcs.yaml"
+    assert client.put("/api/v1/contracts/pactline-example-features-customer-spend", content=path.read_bytes(),
+                      headers={"Content-Type": "application/yaml"}).status_code == 201
+    shown = client.get("/api/v1/lineage/datasets/features.customer_spend")
+    assert shown.status_code == 200, shown.text
+    assert shown.json()["is_feature"] is True
+    assert shown.json()["contract_id"] == "pactline-example-features-customer-spend"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import os
 import tempfile
 from pathlib import Path
@@ -22,10 +21,11 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from checks.errors import DataError, DatasetError
-from contracts import Contract, load_contract
+from contracts import Contract
 from service.api.deps import caller, denied, settings_of, store_of
 from service.api.errors import ApiError
 from service.api.models import ErrorEnvelope, ReportOut
+from service.api.registry import contract_model
 from service.api.settings import ApiSettings
 from service.auth import Denied, Principal
 from service.store import Store
@@ -45,13 +45,6 @@ MEDIA_TYPES: dict[str, str] = {
 }
 DOCUMENTED = ("application/vnd.apache.parquet", "text/csv", "application/x-ndjson", "application/vnd.apache.arrow.stream")
 CHUNK_FLUSH = 1 << 20
-
-
-@functools.lru_cache(maxsize=256)
-def _contract(sha256: str, content: str) -> Contract:
-    """Registered contracts are immutable per (id, version), so the parsed model is cached by digest."""
-    del sha256  # the cache key
-    return load_contract(content if "\n" in content else content + "\n")
 
 
 async def _spool(request: Request, suffix: str, directory: str | None) -> Path:
@@ -120,7 +113,7 @@ async def submit_batch(
     if found is None:
         raise ApiError(404, f"no registered contract describes dataset {dataset!r}; register one with "
                             "PUT /api/v1/contracts/{id}", code="contract_not_found")
-    contract = _contract(found["sha256"], found["content"])
+    contract = contract_model(found)
     obj = contract.dataset(dataset)
     qualified = obj.qualified_name if obj is not None else dataset
     try:

@@ -12,6 +12,7 @@ from contracts import Contract, ContractError, Problem, load_contract
 from service.api.deps import caller, denied, store_of
 from service.api.errors import ApiError
 from service.api.models import ContractDetail, ContractList, ErrorEnvelope, PutContractResult
+from service.api.registry import link_lineage
 from service.auth import Denied, Principal
 from service.store import Store, contract_digest
 
@@ -127,6 +128,8 @@ async def put_contract(
     if status == "conflict":
         raise ApiError(409, f"version {version} of {contract_id} is already registered with different content; "
                             "bump the version", code="version_conflict")
+    if status == "created":
+        await run_in_threadpool(link_lineage, store, [contract])
     response.status_code = 201 if status == "created" else 200
     return PutContractResult(id=contract.id, version=version, status=status, sha256=contract_digest(contract),
                              datasets=sorted({o.qualified_name for o in contract.datasets}))

@@ -20,6 +20,7 @@ from lineage.query import UnknownField
 from service.api.deps import caller, denied, settings_of, store_of
 from service.api.errors import ApiError
 from service.api.openlineage import event_problems
+from service.api.registry import registered_contracts
 from service.api.settings import ApiSettings
 from service.auth import Denied, Principal
 from service.store import Store
@@ -101,7 +102,7 @@ async def post_sql(
     if len(body.sql) > settings.max_sql_chars:
         raise ApiError(413, f"the SQL is {len(body.sql)} characters; the limit is {settings.max_sql_chars}",
                        code="sql_too_long")
-    contracts = await run_in_threadpool(_registered_contracts, store)
+    contracts = await run_in_threadpool(registered_contracts, store)
     try:
         result = await run_in_threadpool(
             lambda: lineage_ops.add_sql(store, body.sql, dialect=body.dialect, contracts=contracts, job=body.job,
@@ -115,17 +116,6 @@ async def post_sql(
         raise ApiError(422, f"{len(problems)} statement problem(s); nothing was added", code="sql_unresolved",
                        details=problems)
     return JSONResponse(out, status_code=201)
-
-
-def _registered_contracts(store: Store) -> tuple[Any, ...]:
-    from service.api.routes.batches import _contract
-
-    out = []
-    for summary in store.list_contracts():
-        found = store.get_contract(summary["id"])
-        if found is not None:
-            out.append(_contract(found["sha256"], found["content"]))
-    return tuple(out)
 
 
 def _query(
@@ -169,7 +159,8 @@ def get_impact(
     until: dt.datetime | None = UNTIL,
     depth: int | None = Query(None, ge=1, le=50, description="Hops to follow (default: all, up to 50)."),
     kind: list[str] | None = KIND,
-    limit: int = Query(1000, ge=1, le=1000, description="Most hits returned; `truncated` says when more exist."),
+    limit: int = Query(100, ge=1, le=1000, description="Most hits returned (nearest first); `truncated` says when "
+                       "more exist."),
     store: Store = Depends(store_of),
 ) -> Any:
     return _json(_query(store, field, since, until, depth or 50, kind, "downstream", limit))
@@ -182,7 +173,7 @@ def get_upstream(
     until: dt.datetime | None = UNTIL,
     depth: int | None = Query(None, ge=1, le=50),
     kind: list[str] | None = KIND,
-    limit: int = Query(1000, ge=1, le=1000),
+    limit: int = Query(100, ge=1, le=1000),
     store: Store = Depends(store_of),
 ) -> Any:
     return _json(_query(store, field, since, until, depth or 50, kind, "upstream", limit))
