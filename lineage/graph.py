@@ -88,7 +88,8 @@ class LineageGraph:
         self._column_ds: dict[str, str] = {}  # only for columns whose name holds a dot
         self._jobs: list[str] = []
         self._job_ix: dict[str, int] = {}
-        self._job_edges: list[array[int]] = []
+        self._job_edges: list[array[int]] = []  # per job, its edge ids; built on demand (see _job_index)
+        self._job_indexed = 0  # edges below this id are in _job_edges
         self._src: list[str] = []
         self._dst: list[str] = []
         self._kind = bytearray()
@@ -271,9 +272,14 @@ class LineageGraph:
         self._first.append(first)
         self._last.append(last)
         self._retired.append(retired)
-        self._job_edges[job].append(eid)
         self.nx.add_edge(source, target, key=eid)
         return eid
+
+    def _job_index(self) -> None:
+        job, job_edges = self._job, self._job_edges
+        for eid in range(self._job_indexed, len(self._src)):
+            job_edges[job[eid]].append(eid)
+        self._job_indexed = len(self._src)
 
     def retire(self, job: str, keep: set[int], at: int) -> list[int]:
         """A newer version of ``job`` (seen at ``at``) produced only ``keep``: retire its other edges."""
@@ -281,6 +287,7 @@ class LineageGraph:
         if j is None:
             return []
         retired: list[int] = []
+        self._job_index()
         for eid in self._job_edges[j]:
             if eid not in keep and self._retired[eid] == NEVER and self._first[eid] <= at:
                 self._retired[eid] = at
@@ -357,12 +364,10 @@ class LineageGraph:
             else:
                 srcs = [canon.setdefault(x, x) for x in srcs]
                 dsts = [canon.setdefault(x, x) for x in dsts]
-            for x, lvl in zip(srcs, dslevels, strict=True):
-                if x not in nodes:
-                    self._new_node(x, bool(lvl))
-            for x, lvl in zip(dsts, dslevels, strict=True):
-                if x not in nodes:
-                    self._new_node(x, bool(lvl))
+            if names is None:  # from the store, every node was created before its edges
+                for x, lvl in zip((*srcs, *dsts), dslevels * 2, strict=True):
+                    if x not in nodes:
+                        self._new_node(x, bool(lvl))
             self._src.extend(srcs)
             self._dst.extend(dsts)
             self._kind.extend(kinds)
@@ -372,9 +377,7 @@ class LineageGraph:
             self._first.extend(firsts)
             self._last.extend(lasts)
             self._retired.extend([NEVER if r is None else r for r in retireds])
-            job_edges = self._job_edges
-            for eid, s, t, job in zip(range(base, base + len(chunk)), srcs, dsts, jobs_c, strict=True):
-                job_edges[job].append(eid)
+            for eid, s, t in zip(range(base, base + len(chunk)), srcs, dsts, strict=True):
                 sd = succ[s]
                 keyd = sd.get(t)
                 if keyd is None:
