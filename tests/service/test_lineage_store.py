@@ -17,8 +17,8 @@ def _edges(g):
                    e.dataset_level) for e in g.edges())
 
 
-def test_round_trip_and_incremental_save(tmp_path):
-    store = open_store(f"sqlite:///{tmp_path / 's.db'}")
+def test_round_trip_and_incremental_save(store_url):
+    store = open_store(store_url)
     try:
         g = LineageGraph()
         add_sql_lineage(g, sql_lineage("CREATE TABLE s.a AS SELECT id, amount FROM raw.orders WHERE status = 'x';"
