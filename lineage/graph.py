@@ -33,11 +33,11 @@ _SOURCE_CODE = {s: i for i, s in enumerate(SOURCES)}
 _EMPTY: dict[str, Any] = {}
 
 
-class _Graph(nx.MultiDiGraph):  # type: ignore[type-arg]
+class _Graph(nx.MultiDiGraph):  # type: ignore[misc]
     """Edge data dicts are one shared empty dict: the attributes live on the facade."""
 
-    edge_attr_dict_factory = staticmethod(lambda: _EMPTY)  # type: ignore[assignment]
-    node_attr_dict_factory = staticmethod(lambda: _EMPTY)  # type: ignore[assignment]
+    edge_attr_dict_factory = staticmethod(lambda: _EMPTY)
+    node_attr_dict_factory = staticmethod(lambda: _EMPTY)
 
 
 class Edge(NamedTuple):
@@ -211,7 +211,7 @@ class LineageGraph:
 
     @property
     def column_count(self) -> int:
-        return self.nx.number_of_nodes() - len(self._datasets) - len(self._jobs)
+        return int(self.nx.number_of_nodes()) - len(self._datasets) - len(self._jobs)
 
     @property
     def edge_count(self) -> int:
@@ -257,7 +257,7 @@ class LineageGraph:
                         changed = True
                     if changed and eid < self.dirty_from:
                         self.dirty_edges.add(eid)
-                    return eid
+                    return int(eid)
         return self._append(source, target, k, j, _SOURCE_CODE[origin], seen, last, NEVER, dataset_level)
 
     def _append(self, source: str, target: str, kind: int, job: int, origin: int, first: int, last: int,
@@ -355,15 +355,15 @@ class LineageGraph:
             chunk = list(islice(it, 65_536))
             if not chunk:
                 break
-            ids, srcs, dsts, kinds, jobs_c, origins, firsts, lasts, retireds, dslevels = zip(*chunk, strict=True)
+            ids, srcs_in, dsts_in, kinds, jobs_c, origins, firsts, lasts, retireds, dslevels = zip(*chunk, strict=True)
             if ids[0] != base or ids[-1] != base + len(chunk) - 1:
                 raise ValueError(f"edge rows must be numbered 0..n-1 in order; got {ids[0]} at {base}")
             if names is not None:
-                srcs = [names[x] for x in srcs]
-                dsts = [names[x] for x in dsts]
+                srcs: list[str] = [names[x] for x in srcs_in]
+                dsts: list[str] = [names[x] for x in dsts_in]
             else:
-                srcs = [canon.setdefault(x, x) for x in srcs]
-                dsts = [canon.setdefault(x, x) for x in dsts]
+                srcs = [canon.setdefault(x, x) for x in srcs_in]
+                dsts = [canon.setdefault(x, x) for x in dsts_in]
             if names is None:  # from the store, every node was created before its edges
                 for x, lvl in zip((*srcs, *dsts), dslevels * 2, strict=True):
                     if x not in nodes:

@@ -25,7 +25,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,7 +37,7 @@ from sqlglot.errors import OptimizeError, ParseError, SqlglotError, TokenError
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.optimizer.scope import Scope, build_scope
 from sqlglot.schema import MappingSchema
-from sqlglot.tokens import Token, TokenType
+from sqlglot.tokenizer_core import Token, TokenType
 
 from lineage.model import FILTER, VALUE, ColumnEdge, LineageProblem
 
@@ -74,7 +75,7 @@ class SqlLineage:
 
 
 class _Unresolved(Exception):
-    def __init__(self, code: str, message: str, node: exp.Expression | None = None) -> None:
+    def __init__(self, code: str, message: str, node: exp.Expr | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
@@ -173,7 +174,7 @@ def _error_position(text: str) -> tuple[int, int]:
     return (int(m.group(1)), int(m.group(2))) if m else (1, 1)
 
 
-def _position(node: exp.Expression | None, line: int, col: int) -> tuple[int, int]:
+def _position(node: exp.Expr | None, line: int, col: int) -> tuple[int, int]:
     """The start of the first identifier of ``node`` that kept its place in the text."""
     best: tuple[int, int] | None = None
     if node is not None:
@@ -220,7 +221,7 @@ def _add_to_schema(running: MappingSchema, table: exp.Table, columns: Iterable[s
 # --- pass 2 + 3: per statement, qualify then extract ------------------------------------------------
 
 
-def _statement(stmt: exp.Expression, d: Dialect, running: MappingSchema, index: int, line: int,
+def _statement(stmt: exp.Expr, d: Dialect, running: MappingSchema, index: int, line: int,
                col: int) -> StatementLineage | None:
     if isinstance(stmt, exp.Create):
         target = stmt.this.this if isinstance(stmt.this, exp.Schema) else stmt.this
@@ -262,19 +263,19 @@ def _statement(stmt: exp.Expression, d: Dialect, running: MappingSchema, index: 
 
 
 # Statements that are valid SQL but move no column into another.
-_NO_LINEAGE: tuple[type[exp.Expression], ...] = (
+_NO_LINEAGE: tuple[type[exp.Expr], ...] = (
     exp.Drop, exp.Use, exp.Set, exp.Alter, exp.Delete, exp.Transaction, exp.Commit, exp.Rollback,
     exp.Describe, exp.Cache, exp.Uncache, exp.Pragma, exp.Grant, exp.Comment, exp.TruncateTable,
     exp.Analyze, exp.Copy, exp.Refresh, exp.Show,
 )
 
 
-def _normalize(node: exp.Expression, d: Dialect) -> None:
+def _normalize(node: exp.Expr, d: Dialect) -> None:
     for ident in node.find_all(exp.Identifier):
         d.normalize_identifier(ident)
 
 
-def _norm_ident(ident: exp.Expression, d: Dialect) -> str:
+def _norm_ident(ident: exp.Expr, d: Dialect) -> str:
     if isinstance(ident, exp.Identifier):
         return d.normalize_identifier(ident.copy()).name
     return ident.name
@@ -284,7 +285,7 @@ def _norm_name(name: str, d: Dialect, *, quoted: bool) -> str:
     return d.normalize_identifier(exp.to_identifier(name, quoted=quoted)).name
 
 
-def _qualify(query: exp.Expression, d: Dialect, running: MappingSchema) -> exp.Expression:
+def _qualify(query: exp.Expr, d: Dialect, running: MappingSchema) -> exp.Expr:
     try:
         return qualify(query, schema=running, dialect=d, validate_qualify_columns=False,
                        quote_identifiers=False, identify=False)
@@ -297,7 +298,7 @@ def _qualify(query: exp.Expression, d: Dialect, running: MappingSchema) -> exp.E
         raise
 
 
-def _query_statement(statement: str, query: exp.Expression, target: exp.Table, listed: list[str] | None,
+def _query_statement(statement: str, query: exp.Expr, target: exp.Table, listed: list[str] | None,
                      d: Dialect, running: MappingSchema, index: int, line: int, col: int) -> StatementLineage:
     qualified = _qualify(query, d, running)
     walk = _Walk(d, running)
@@ -315,7 +316,7 @@ def _query_statement(statement: str, query: exp.Expression, target: exp.Table, l
     return result
 
 
-def _insert(stmt: exp.Insert, query: exp.Expression | None, target: exp.Table, listed: list[str] | None,
+def _insert(stmt: exp.Insert, query: exp.Expr | None, target: exp.Table, listed: list[str] | None,
             d: Dialect, running: MappingSchema, index: int, line: int, col: int) -> StatementLineage | None:
     per_column: list[tuple[str, set[Dep]]] = []
     filters: set[tuple[str, str]] = set()
@@ -366,7 +367,7 @@ def _update(stmt: exp.Update, d: Dialect, running: MappingSchema, index: int, li
     if not isinstance(target, exp.Table):
         raise _Unresolved("unsupported-statement", "UPDATE of something that is not a table", stmt)
     _normalize(target, d)
-    projections: list[exp.Expression] = []
+    projections: list[exp.Expr] = []
     columns: list[str] = []
     for i, eq in enumerate(stmt.expressions):
         if not isinstance(eq, exp.EQ):
@@ -374,7 +375,7 @@ def _update(stmt: exp.Update, d: Dialect, running: MappingSchema, index: int, li
         columns.append(_norm_ident(eq.this.this if isinstance(eq.this, exp.Column) else eq.this, d))
         projections.append(exp.alias_(eq.expression.copy(), f"_pactline_set_{i}"))
     base = target.copy()
-    joins: list[exp.Expression] = list(base.args.pop("joins", None) or [])  # MySQL: UPDATE t JOIN s ON ...
+    joins: list[exp.Expr] = list(base.args.pop("joins", None) or [])  # MySQL: UPDATE t JOIN s ON ...
     select = exp.Select(expressions=projections, from_=exp.From(this=base))
     source = stmt.args.get("from_")
     if isinstance(source, exp.From):
@@ -398,9 +399,9 @@ def _merge(stmt: exp.Merge, d: Dialect, running: MappingSchema, index: int, line
         raise _Unresolved("unsupported-statement", "MERGE needs INTO a table and USING a source", stmt)
     _normalize(target, d)
     source_alias = source.alias_or_name
-    projections: list[exp.Expression] = []
+    projections: list[exp.Expr] = []
     columns: list[str] = []  # target column per projection; "*" = by name
-    conditions: list[exp.Expression] = []
+    conditions: list[exp.Expr] = []
     whens = stmt.args.get("whens")
     for when in (whens.expressions if whens is not None else []):
         if when.args.get("condition") is not None:
@@ -464,8 +465,8 @@ def _synthetic(statement: str, select: exp.Select, target: exp.Table, columns: l
     return _finish(statement, target, per_column, filters, walk.reads, d, index, line, col)
 
 
-def _finish(statement: str, target: exp.Table, per_column: list[tuple[str, set[Dep]]],
-            filters: set[tuple[str, str]], reads: set[str], d: Dialect, index: int, line: int,
+def _finish(statement: str, target: exp.Table, per_column: Sequence[tuple[str, AbstractSet[Dep]]],
+            filters: AbstractSet[tuple[str, str]], reads: AbstractSet[str], d: Dialect, index: int, line: int,
             col: int) -> StatementLineage:
     tds = _table_key(target, d)
     edges: set[ColumnEdge] = set()
@@ -514,7 +515,7 @@ class _Walk:
     reads: set[str] = field(default_factory=set)
     traversed: set[int] = field(default_factory=set)
 
-    def index(self, qualified: exp.Expression) -> Scope:
+    def index(self, qualified: exp.Expr) -> Scope:
         root = build_scope(qualified)
         if root is None:
             raise _Unresolved("unresolved", "cannot find the query's scope", qualified)
@@ -570,10 +571,10 @@ class _Walk:
         if isinstance(expr, exp.Unnest | exp.Lateral):
             args = expr.expressions if isinstance(expr, exp.Unnest) else [expr.this]
             deps = frozenset(d for a in args for d in self.refs(a, scope, VALUE))
-            names = [s.name for s in expr.selects] if expr.selects else [expr.alias_or_name or "unnest"]
+            outputs = [s.name for s in expr.selects] if expr.selects else [expr.alias_or_name or "unnest"]
             offset = expr.args.get("offset")
-            off_name = offset.name if isinstance(offset, exp.Expression) else None
-            return {n: (frozenset() if n == off_name else deps) for n in names}
+            off_name = offset.name if isinstance(offset, exp.Expr) else None
+            return {n: (frozenset() if n == off_name else deps) for n in outputs}
         return {}
 
     # filters: the (dataset, column) that decide which rows of a scope appear
@@ -601,7 +602,7 @@ class _Walk:
                 out |= {(ds, c) for deps in self.outputs(right).values() for ds, c, _ in deps}
             return out
         if isinstance(expr, exp.Select):
-            parts: list[exp.Expression | None] = [expr.args.get(k) for k in ("where", "group", "having", "qualify")]
+            parts: list[exp.Expr | None] = [expr.args.get(k) for k in ("where", "group", "having", "qualify")]
             for join in expr.args.get("joins") or []:
                 parts.append(join.args.get("on"))
                 for ident in join.args.get("using") or []:
@@ -624,9 +625,9 @@ class _Walk:
             return set(self.filters(inner)) if inner is not None else set()
         return out
 
-    def _using_columns(self, scope: Scope, join: exp.Join, ident: exp.Expression) -> list[exp.Expression]:
+    def _using_columns(self, scope: Scope, join: exp.Join, ident: exp.Expr) -> list[exp.Expr]:
         name = ident.name
-        cols: list[exp.Expression] = []
+        cols: list[exp.Expr] = []
         for alias in scope.selected_sources:
             src = scope.sources.get(alias)
             names: list[str] = []
@@ -639,9 +640,9 @@ class _Walk:
         return cols
 
     # refs: every column an expression uses, each with its kind
-    def refs(self, node: exp.Expression, scope: Scope, kind: str) -> set[Dep]:
+    def refs(self, node: exp.Expr, scope: Scope, kind: str) -> set[Dep]:
         out: set[Dep] = set()
-        stack: list[tuple[exp.Expression, str]] = [(node, kind)]
+        stack: list[tuple[exp.Expr, str]] = [(node, kind)]
         while stack:
             n, k = stack.pop()
             if isinstance(n, exp.Column):

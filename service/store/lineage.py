@@ -168,7 +168,10 @@ def _edge_rows(conn: sa.Connection) -> Iterator[tuple[Any, ...]]:
     query = sa.select(e.id, e.source, e.target, e.kind, e.job, e.origin, e.first_seen, e.last_seen,
                       e.retired_at, e.dataset_level).order_by(e.id)
     sql = str(query.compile(dialect=conn.dialect))
-    cursor = conn.connection.driver_connection.cursor()
+    driver = conn.connection.driver_connection
+    if driver is None:
+        raise RuntimeError("the store's connection has no driver connection")
+    cursor = driver.cursor()
     try:
         cursor.execute(sql)
         while True:
