@@ -227,7 +227,9 @@ def _parquet(path: Path, batch_size: int, _: Any) -> Iterator[pa.RecordBatch]:
     batch carries its row group's column statistics (``STATS_KEY`` in the schema metadata)."""
     import pyarrow.parquet as pq
 
-    with pq.ParquetFile(path) as pf:
+    with pq.ParquetFile(path) as probe:
+        dictionary = _dictionary_columns(probe)
+    with pq.ParquetFile(path, read_dictionary=dictionary or None) as pf:
         schema = pf.schema_arrow
         empty = True
         for i in range(pf.num_row_groups):
@@ -238,6 +240,37 @@ def _parquet(path: Path, batch_size: int, _: Any) -> Iterator[pa.RecordBatch]:
                     if stats else batch
         if empty:
             yield pa.RecordBatch.from_pylist([], schema=schema)
+
+
+DICTIONARY_PAGE_LIMIT = 256 * 1024
+
+
+def _dictionary_columns(pf: Any) -> list[str]:
+    """String columns stored dictionary-encoded throughout (a small dictionary page in every row
+    group): read as Arrow dictionaries, so rules decide once per distinct value and count on the
+    indices, and no string is materialised per row."""
+    schema = pf.schema_arrow
+    meta = pf.metadata
+    out = []
+    for j in range(meta.num_columns):
+        name = meta.row_group(0).column(j).path_in_schema if meta.num_row_groups else None
+        if name is None or schema.get_field_index(name) < 0:
+            continue
+        t = schema.field(name).type
+        if not (pa.types.is_string(t) or pa.types.is_large_string(t)):
+            continue
+        small = True
+        for i in range(meta.num_row_groups):
+            col = meta.row_group(i).column(j)
+            if not col.has_dictionary_page or col.dictionary_page_offset is None:
+                small = False
+                break
+            if col.data_page_offset - col.dictionary_page_offset > DICTIONARY_PAGE_LIMIT:
+                small = False  # a big dictionary: likely fell back to plain pages
+                break
+        if small and meta.num_row_groups:
+            out.append(name)
+    return out
 
 
 def _row_group_stats(meta: Any, schema: pa.Schema) -> bytes | None:
