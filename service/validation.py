@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from checks.engine import Outcome, run, select_dataset
-from checks.readers import open_source
 from checks.results import Report
 from contracts import Contract
 
@@ -57,6 +56,8 @@ def validate_and_keep(
     """``run_validation`` that also says where the batch was quarantined (None when it passed)."""
     if (split or move) and quarantine is None:
         raise ValueError("split and move need a quarantine directory")
+    if quarantine is not None and type(data).__name__ == "RecordBatchReader":
+        data = data.read_all()  # a reader can be read once; quarantine reads the batch a second time
     baseline = _baseline(store, contract, dataset, data, now)
     outcome: Outcome = run(data, contract, dataset=dataset, now=now, fail_on=fail_on, batch_size=batch_size,
                            baseline=baseline, track_rows=split and quarantine is not None, progress=progress)
@@ -65,8 +66,6 @@ def validate_and_keep(
     if not report.passed and quarantine is not None:
         from service.quarantine import keep
 
-        if outcome.source is not None and not outcome.source.rereadable and not outcome.source.paths:
-            outcome.source = open_source(data, batch_size=batch_size)  # let keep() raise its clear error
         kept = keep(outcome, Path(quarantine), split=split, move=move)
         report = dataclasses.replace(report, extra={**report.extra, "quarantine": str(kept)})
     if store is not None:
