@@ -20,6 +20,8 @@ isolated, so the cost stays vectorised and proportional to the number of bad val
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -178,11 +180,11 @@ def _parse_text(arr: pa.Array, target: pa.DataType) -> tuple[pa.Array, pa.Array 
     return _bisect(arr, target, _text_cast)
 
 
-def _bisect(arr: pa.Array, target: pa.DataType, cast: object) -> tuple[pa.Array, pa.Array | None]:
+def _bisect(arr: pa.Array, target: pa.DataType,
+            fn: Callable[[pa.Array, pa.DataType], pa.Array]) -> tuple[pa.Array, pa.Array | None]:
     """Cast; when that fails, cast halves until the failing values stand alone (nulls, flagged bad)."""
-    fn = cast  # type: ignore[assignment]
     try:
-        return fn(arr, target), None  # type: ignore[operator]
+        return fn(arr, target), None
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, OverflowError):
         pass
     pieces: list[pa.Array] = []
@@ -190,7 +192,7 @@ def _bisect(arr: pa.Array, target: pa.DataType, cast: object) -> tuple[pa.Array,
 
     def go(part: pa.Array) -> None:
         try:
-            pieces.append(fn(part, target))  # type: ignore[operator]
+            pieces.append(fn(part, target))
             bad.append(_falses(len(part)))
             return
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, OverflowError):

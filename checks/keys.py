@@ -193,8 +193,8 @@ def _key_hash(cols: list[pa.Array]) -> np.ndarray:
 
 
 def family_string(t: pa.DataType) -> bool:
-    return pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_binary(t) \
-        or pa.types.is_large_binary(t)
+    return bool(pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_binary(t)
+                or pa.types.is_large_binary(t))
 
 
 class _Spill:
@@ -308,8 +308,8 @@ def _numeric_duplicates(values: np.ndarray, valid: np.ndarray | None) -> np.ndar
 
 
 def _numeric(t: pa.DataType) -> bool:
-    return (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_timestamp(t)
-            or pa.types.is_date(t) or pa.types.is_time(t) or pa.types.is_boolean(t))
+    return bool(pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_timestamp(t)
+                or pa.types.is_date(t) or pa.types.is_time(t) or pa.types.is_boolean(t))
 
 
 def _as_numbers(arr: pa.Array) -> np.ndarray:
@@ -322,4 +322,4 @@ def _as_numbers(arr: pa.Array) -> np.ndarray:
         arr = arr.cast(pa.int8())
     if arr.null_count:
         arr = arr.fill_null(0)
-    return arr.to_numpy(zero_copy_only=False)
+    return np.asarray(arr.to_numpy(zero_copy_only=False))

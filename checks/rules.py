@@ -301,6 +301,37 @@ def _typed_mask(col: str, fn: Callable[[pa.Array], pa.Array]) -> Mask:
     return mask
 
 
+def _compare(bound: pa.Scalar, cmp: Callable[..., pa.Array]) -> Callable[[pa.Array], pa.Array]:
+    def fn(a: pa.Array) -> pa.Array:
+        same = bound.type == a.type or family(a.type) != "number" or pa.types.is_decimal(a.type)
+        return cmp(a, bound if same else bound.cast(a.type))
+
+    return fn
+
+
+def _length(n: int, cmp: Callable[..., pa.Array]) -> Callable[[pa.Array], pa.Array]:
+    def fn(a: pa.Array) -> pa.Array:
+        return cmp(pc.utf8_length(a), n)
+
+    return fn
+
+
+def _inside(values: pa.Array) -> Callable[[pa.Array], pa.Array]:
+    def fn(a: pa.Array) -> pa.Array:
+        return pc.is_in(a, value_set=values if values.type == a.type else values.cast(a.type))
+
+    return fn
+
+
+def _outside(values: pa.Array) -> Callable[[pa.Array], pa.Array]:
+    inside = _inside(values)
+
+    def fn(a: pa.Array) -> pa.Array:
+        return pc.invert(inside(a))
+
+    return fn
+
+
 def _regex_fn(pattern: str, *, negate: bool) -> Callable[[pa.Array], pa.Array]:
     def fn(a: pa.Array) -> pa.Array:
         hit = pc.match_substring_regex(a, pattern)
@@ -471,15 +502,13 @@ def _constraints(col: str, prop: Property, t: pa.DataType, add: Callable[[Any], 
         cmp = {("below_minimum", False): pc.less, ("below_minimum", True): pc.less_equal,
                ("above_maximum", False): pc.greater, ("above_maximum", True): pc.greater_equal}[(reason, exclusive)]
         add(RowRule(f"{col}.{key}", "validity", reason, col, "error", _json(bound),
-                    _typed_mask(col, lambda a, s=scalar, f=cmp: f(a, s.cast(a.type) if s.type != a.type and
-                                                                    family(a.type) == "number" and
-                                                                    not pa.types.is_decimal(a.type) else s)),
-                    zero_judge, col, settled=_within(col, bound, reason, exclusive)))
+                    _typed_mask(col, _compare(scalar, cmp)), zero_judge, col,
+                    settled=_within(col, bound, reason, exclusive)))
     if fam == "string":
         for key, reason, cmp in (("minLength", "too_short", pc.less), ("maxLength", "too_long", pc.greater)):
             if key in opts and isinstance(opts[key], int):
                 add(RowRule(f"{col}.{key}", "validity", reason, col, "error", opts[key],
-                            _typed_mask(col, lambda a, n=opts[key], f=cmp: f(pc.utf8_length(a), n)), zero_judge, col))
+                            _typed_mask(col, _length(opts[key], cmp)), zero_judge, col))
         if isinstance(opts.get("pattern"), str):
             problem = regex_ok(opts["pattern"])
             if problem:
@@ -501,9 +530,7 @@ def _constraints(col: str, prop: Property, t: pa.DataType, add: Callable[[Any], 
         values = _value_set(list(enum), t)
         if values is not None:
             add(RowRule(f"{col}.enum", "validity", "not_in_enum", col, "error", list(enum),
-                        _typed_mask(col, lambda a, v=values: pc.invert(pc.is_in(a, value_set=v.cast(a.type)
-                                                                                  if v.type != a.type else v))),
-                        zero_judge, col))
+                        _typed_mask(col, _outside(values)), zero_judge, col))
 
 
 def _quality(rid: str, q: QualityRule, obj: SchemaObject, prop: Property | None, targets: dict[str, pa.DataType],
@@ -565,12 +592,12 @@ def _quality(rid: str, q: QualityRule, obj: SchemaObject, prop: Property | None,
         vs = _value_set(list(valid), t)
         if vs is None:
             return static(rid, "validity", "unsupported", col, "warning", "validValues do not fit the column's type")
-        fns.append(lambda a, v=vs: pc.invert(pc.is_in(a, value_set=v.cast(a.type) if v.type != a.type else v)))
+        fns.append(_outside(vs))
     invalid = args.get("invalidValues")
     if isinstance(invalid, list | tuple) and invalid:
         ivs = _value_set(list(invalid), t)
         if ivs is not None:
-            fns.append(lambda a, v=ivs: pc.is_in(a, value_set=v.cast(a.type) if v.type != a.type else v))
+            fns.append(_inside(ivs))
     pattern = args.get("pattern")
     if isinstance(pattern, str):
         problem = regex_ok(pattern)
