@@ -14,6 +14,7 @@ Readers: ``read_graph(store)`` keeps one loaded graph per store and reloads it o
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 import weakref
 from collections.abc import Iterator
@@ -28,6 +29,7 @@ from service.store.schema import JSONDoc
 
 __all__ = [
     "edit_graph",
+    "feature_patterns",
     "lineage_assertions",
     "lineage_datasets",
     "lineage_edges",
@@ -116,14 +118,22 @@ class _Saved:
         self.datasets: dict[str, tuple[Any, ...]] = {}
 
 
+def feature_patterns() -> tuple[str, ...]:
+    """Globs that make a dataset a feature set besides the ``features`` tag: ``$PACTLINE_FEATURE_PATTERNS``
+    (comma-separated), default ``features.*``."""
+    raw = os.environ.get("PACTLINE_FEATURE_PATTERNS", "")
+    found = tuple(p.strip() for p in raw.split(",") if p.strip())
+    return found or ("features.*",)
+
+
 def _version(conn: sa.Connection) -> int:
     value = conn.execute(sa.select(lineage_meta.c.value).where(lineage_meta.c.key == "version")).scalar()
     return int(value or 0)
 
 
-def load_graph(conn: sa.Connection, feature_patterns: tuple[str, ...] = ("features.*",)) -> LineageGraph:
+def load_graph(conn: sa.Connection, patterns: tuple[str, ...] | None = None) -> LineageGraph:
     """The whole stored graph, with bulk selects (no ORM objects)."""
-    g = LineageGraph(feature_patterns)
+    g = LineageGraph(patterns if patterns is not None else feature_patterns())
     saved = _Saved()
     names: list[str] = []
     owner_of: list[int | None] = []
@@ -275,7 +285,7 @@ def read_graph(store: Any) -> LineageGraph:
         version = _version(conn)
         with _LOCK:
             cached = _CACHE.get(store.engine)
-            if cached is not None and cached[0] == version:
+            if cached is not None and cached[0] == version and cached[1].feature_patterns == feature_patterns():
                 return cached[1]
             g = load_graph(conn)
             _CACHE[store.engine] = (version, g)

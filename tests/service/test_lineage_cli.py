@@ -110,3 +110,14 @@ def test_since_after_until_exits_2(run):
     run("add-sql", PIPELINE, "--dialect", "duckdb", "--contracts", CONTRACTS)
     result = run("impact", "raw.orders.amount", "--since", "2026-09-01", "--until", "2026-08-01")
     assert result.exit_code == 2
+
+
+def test_feature_patterns_come_from_the_environment(run, monkeypatch):
+    run("add-sql", PIPELINE, "--dialect", "duckdb")  # no contracts: only the name says what is a feature
+    monkeypatch.setenv("PACTLINE_FEATURE_PATTERNS", "clean.*")
+    hits = json.loads(run("impact", "raw.orders.amount", "--format", "json").stdout)["hits"]
+    features = {h["dataset"] for h in hits if h["is_feature"]}
+    assert features == {"clean.orders_enriched"}
+    monkeypatch.delenv("PACTLINE_FEATURE_PATTERNS")
+    hits = json.loads(run("impact", "raw.orders.amount", "--format", "json").stdout)["hits"]
+    assert {h["dataset"] for h in hits if h["is_feature"]} == {"features.customer_spend"}
