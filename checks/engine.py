@@ -39,6 +39,7 @@ from contracts.model import Contract, SchemaObject
 __all__ = ["Outcome", "run", "select_dataset", "validate"]
 
 SAMPLES = 5
+PROFILE_ROWS = 262_144  # rows per profile update: fewer, larger updates cost less
 Progress = Callable[[int, int | None], None]
 
 
@@ -179,6 +180,17 @@ class _State:
         self.settled = 0  # rule x batch evaluations skipped on row-group statistics
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pactline-profile")
         self._pending: Future[None] | None = None
+        self._buffer: list[pa.RecordBatch] = []
+        self._buffered = 0
+
+    def flush_profile(self) -> None:
+        """Hand the buffered batches to the profile worker as one batch (its per-batch cost is fixed)."""
+        if not self._buffer:
+            return
+        batch = self._buffer[0] if len(self._buffer) == 1 else pa.concat_batches(self._buffer)
+        self._buffer, self._buffered = [], 0
+        self.drain()
+        self._pending = self._worker.submit(self.profile.update, batch)
 
     def drain(self) -> None:
         """Wait for the profile update in flight (re-raising its error)."""
@@ -247,15 +259,21 @@ class _State:
             if name not in plan.targets and name not in out_cols:
                 out_cols[name] = column
         conformed = pa.RecordBatch.from_pydict(out_cols) if out_cols else batch
-        # The profile is built on a worker thread while the next batch's rules run (Arrow and numpy
-        # release the GIL in their kernels); one update in flight at a time keeps the order.
-        self.drain()
-        self._pending = self._worker.submit(self.profile.update, conformed)
+        # The profile is built on a worker thread while the next batches' rules run (Arrow and numpy
+        # release the GIL in their kernels), in batches of about PROFILE_ROWS rows; one update in
+        # flight at a time keeps the order.
+        if self._buffer and not self._buffer[0].schema.equals(conformed.schema):
+            self.flush_profile()
+        self._buffer.append(conformed)
+        self._buffered += n
+        if self._buffered >= PROFILE_ROWS:
+            self.flush_profile()
         if plan.has_sql:
             self.kept.append(conformed)
         self.rows += n
 
     def finish(self, contract: Contract, obj: SchemaObject, baseline: Any) -> tuple[list[RuleResult], dict[str, np.ndarray]]:
+        self.flush_profile()
         self.drain()
         self._worker.shutdown()
         plan = self.plan
