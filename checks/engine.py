@@ -139,8 +139,9 @@ def run(
             state.add(batch)
             if progress is not None:
                 progress(state.rows, source.rows_hint)
-    finally:
-        state.drain()
+    except BaseException:
+        state.abandon()
+        raise
     if state.batches == 0:
         raise DataError(source.name, "no batch could be read (no header or schema)")
     results, failing = state.finish(contract, obj, baseline)
@@ -191,6 +192,12 @@ class _State:
         self._buffer, self._buffered = [], 0
         self.drain()
         self._pending = self._worker.submit(self.profile.update, batch)
+
+    def abandon(self) -> None:
+        """The read failed: stop the profile worker and drop what was collected (spilled keys too)."""
+        self._buffer = []
+        self._worker.shutdown(wait=True, cancel_futures=True)
+        self.trackers.clear()
 
     def drain(self) -> None:
         """Wait for the profile update in flight (re-raising its error)."""
