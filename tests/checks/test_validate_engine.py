@@ -196,13 +196,14 @@ def test_compound_primary_key_counts_repeats_and_null_keys() -> None:
     assert sorted(s["row"] for s in result.samples) == [2, 4, 5]
 
 
-def test_sql_rules_run_sandboxed() -> None:
+def test_sql_rules_run_sandboxed(tmp_path: Path) -> None:
+    target = tmp_path / "written.csv"
     c = _unlinted([{"name": "a", "logicalType": "integer"}], physicalName="raw.t", quality=[
         {"id": "count", "type": "sql", "query": "SELECT COUNT(*) FROM ${table} WHERE a > 1", "mustBe": 1},
         {"id": "named", "type": "sql", "query": "SELECT MAX(a) FROM raw.t", "mustBe": 3},
         {"id": "plain", "type": "sql", "query": "SELECT MIN(a) FROM t", "mustBe": 1},
         {"id": "passwd", "type": "sql", "query": "SELECT COUNT(*) FROM read_csv('/etc/passwd')"},
-        {"id": "write", "type": "sql", "query": "COPY (SELECT 1) TO '/tmp/pactline-should-not-exist.csv'"},
+        {"id": "write", "type": "sql", "query": f"COPY (SELECT 1) TO '{target}'"},
         {"id": "two", "type": "sql", "query": "SELECT 1; SELECT 2"},
         {"id": "broken", "type": "sql", "query": "SELEC nothing"},
     ])
@@ -212,7 +213,7 @@ def test_sql_rules_run_sandboxed() -> None:
     assert results["named"][:2] == ("ok", True) and results["plain"][:2] == ("ok", True)
     for rid in ("passwd", "write", "two", "broken"):
         assert results[rid][:2] == ("sql_error", False), rid
-    assert not Path("/tmp/pactline-should-not-exist.csv").exists()
+    assert not target.exists()
 
 
 def test_rules_the_engine_cannot_evaluate_are_unsupported_never_passed() -> None:
