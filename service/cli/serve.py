@@ -10,14 +10,16 @@ from __future__ import annotations
 import ipaddress
 import os
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from contracts import ContractError, load_contract
 from service.api.settings import ENV_VAR, ApiSettings
 from service.auth import DEFAULT_TOKENS_FILE, TokenFileError, load_tokens
-from service.store import Store, StoreError, open_store
+
+if TYPE_CHECKING:
+    from service.store import Store
 
 __all__ = ["is_loopback", "register_directory", "serve"]
 
@@ -100,6 +102,8 @@ def serve(
     if not tokens.configured and not is_loopback(host):
         _fail(f"refusing to listen on {host} without tokens: anyone could write contracts and runs. "
               f"Create one with `pactline token create --role admin --tokens {tokens_path}`, or listen on 127.0.0.1.")
+    from service.store import StoreError, open_store
+
     try:
         store = open_store(store_url)
     except StoreError as exc:
