@@ -33,7 +33,45 @@ def _version() -> str:
         return "0.0.0+local"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _LazyGroup(click.Group):
+    """Imports a command's module only when that command runs (or when the full list is asked for).
+
+    ``pactline validate`` then never pays for the HTTP service's imports.
+    """
+
+    def _load(self, module_name: str, attr: str) -> click.Command | None:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                return None  # that command is not built yet
+            raise
+        command: click.Command = getattr(module, attr)
+        self.add_command(command)
+        return command
+
+    def _load_all(self) -> None:
+        for module_name, attr in COMMANDS:
+            if attr not in self.commands:
+                self._load(module_name, attr)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load_all()
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        for module_name, attr in COMMANDS:  # a command's attribute is its name: load just that module
+            if attr == cmd_name:
+                command = self._load(module_name, attr)
+                if command is not None and command.name == cmd_name:
+                    return command
+        self._load_all()
+        return self.commands.get(cmd_name)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(_version(), "--version", prog_name="pactline")
 def cli() -> None:
     """pactline: data contracts (ODCS v3.1), ingest validation and column lineage.
@@ -43,20 +81,6 @@ def cli() -> None:
     The store is an embedded SQLite file (.pactline/pactline.db) unless --store or
     PACTLINE_STORE names another SQLAlchemy URL.
     """
-
-
-def _register() -> None:
-    for module_name, attr in COMMANDS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue  # that command is not built yet
-            raise
-        cli.add_command(getattr(module, attr))
-
-
-_register()
 
 
 def main(argv: list[str] | None = None) -> int:
