@@ -53,6 +53,7 @@ DEFAULT_KLL_K = 200
 DEFAULT_TOP_BOUND = 1000
 DEFAULT_HLL_P = 12
 KINDS = ("numeric", "temporal", "categorical", "other")
+_EXACT = float(2**53)  # integers below this are exact in float64
 _SECONDS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
 
 
@@ -191,11 +192,12 @@ class ColumnProfile:
         if n == nulls or self.kind == "other":
             return
         if self.kind in ("numeric", "temporal"):
-            self._update_numbers(to_numbers(arr))
+            t = arr.type.value_type if pa.types.is_dictionary(arr.type) else arr.type
+            self._update_numbers(to_numbers(arr), integral=pa.types.is_integer(t))
         else:
             self._update_categorical(arr)
 
-    def _update_numbers(self, x: np.ndarray) -> None:
+    def _update_numbers(self, x: np.ndarray, *, integral: bool = False) -> None:
         finite = np.isfinite(x)
         if not finite.all():
             self.non_finite += int((~finite).sum())
@@ -212,7 +214,13 @@ class ColumnProfile:
         if not (x.flags.writeable and x.flags.c_contiguous):
             x = np.array(x, dtype=np.float64)  # the sketch only takes writeable, contiguous arrays
         self.kll.update(x)
-        self.hll.update_hashes(hash_float64(x))
+        if integral and hi - lo < 4 * len(x) and lo > -_EXACT and hi < _EXACT:
+            # Integers in a narrow range: hash each distinct value once (a HyperLogLog is a set
+            # function, so the registers are the same as from every value; no per-row hashing).
+            present = np.flatnonzero(np.bincount((x - lo).astype(np.intp)))
+            self.hll.update_hashes(hash_float64(present + lo))
+        else:
+            self.hll.update_hashes(hash_float64(x))
 
     def _combine_moments(self, nb: int, mean_b: float, m2_b: float) -> None:
         na = self.finite_count - nb  # finite_count already includes the new values

@@ -33,23 +33,45 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _POLY = np.uint64(0x100000001B3)  # FNV-64 prime, the base of the byte polynomial
 
 
+_CHUNK = 32768  # words hashed at a time: the temporaries stay in the CPU cache
+_S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
+
+
+def _splitmix_inplace(z: np.ndarray, tmp: np.ndarray) -> None:
+    """The splitmix64 finaliser on ``z`` in place (``tmp``: scratch of the same length)."""
+    z += _GOLDEN
+    np.right_shift(z, _S30, out=tmp)
+    z ^= tmp
+    z *= _M1
+    np.right_shift(z, _S27, out=tmp)
+    z ^= tmp
+    z *= _M2
+    np.right_shift(z, _S31, out=tmp)
+    z ^= tmp
+
+
 def hash_uint64(x: np.ndarray) -> np.ndarray:
     """splitmix64 finaliser over an array of 64-bit words (wrapping arithmetic)."""
     z = np.asarray(x).astype(np.uint64, copy=True)
+    tmp = np.empty(min(len(z), _CHUNK), dtype=np.uint64)
     with np.errstate(over="ignore"):
-        z += _GOLDEN
-        z ^= z >> np.uint64(30)
-        z *= _M1
-        z ^= z >> np.uint64(27)
-        z *= _M2
-        z ^= z >> np.uint64(31)
+        for start in range(0, len(z), _CHUNK):
+            part = z[start : start + _CHUNK]
+            _splitmix_inplace(part, tmp[: len(part)])
     return z
 
 
 def hash_float64(x: np.ndarray) -> np.ndarray:
     """Hash numbers by the bit pattern of their float64 value (so 1 and 1.0 hash alike; -0.0 as 0.0)."""
-    f = np.asarray(x, dtype=np.float64) + 0.0  # -0.0 + 0.0 == +0.0
-    return hash_uint64(f.view(np.uint64))
+    x = np.asarray(x, dtype=np.float64)
+    out = np.empty(len(x), dtype=np.uint64)
+    tmp = np.empty(min(len(x), _CHUNK), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for start in range(0, len(x), _CHUNK):
+            part = out[start : start + _CHUNK]
+            np.add(x[start : start + _CHUNK], 0.0, out=part.view(np.float64))  # -0.0 + 0.0 == +0.0
+            _splitmix_inplace(part, tmp[: len(part)])
+    return out
 
 
 def hash_strings(arr: pa.Array) -> np.ndarray:
@@ -115,14 +137,17 @@ class HyperLogLog:
             return
         h = np.asarray(hashes, dtype=np.uint64)
         q = 64 - self.p
-        idx = (h >> np.uint64(q)).astype(np.int64)
+        idx = (h >> np.uint64(q)).astype(np.intp)
         rest = h & np.uint64((1 << q) - 1)
-        if q <= 53:  # below 2**53 the float conversion is exact, and frexp's exponent is the bit length
-            bits = np.frexp(rest.astype(np.float64))[1]
+        if q <= 53:
+            # below 2**53 the float conversion is exact, and the float's biased exponent is the bit
+            # length + 1022 (0 for 0): the rank, read straight from the bits (no frexp)
+            exponent = (rest.astype(np.float64).view(np.uint64) >> np.uint64(52)).astype(np.int16)
+            rank = np.where(exponent == 0, q + 1, q + 1023 - exponent).astype(np.uint8)
         else:
-            bits = _bit_length(rest)
-        rank = (q + 1 - bits).astype(np.uint8)
-        np.maximum.at(self.registers, idx, rank)
+            rank = (q + 1 - _bit_length(rest)).astype(np.uint8)
+        keep = rank > self.registers[idx]  # only ranks above a register's value can change it
+        np.maximum.at(self.registers, idx[keep], rank[keep])
 
     def merge(self, other: HyperLogLog) -> HyperLogLog:
         if other.p != self.p:

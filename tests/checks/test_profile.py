@@ -298,3 +298,30 @@ def test_all_null_batches_take_the_kind_of_the_values() -> None:
     for p in (streamed, merged, reverse):
         col = p.columns["x"]
         assert (col.kind, col.count, col.nulls, col.top) == ("categorical", 2, 3, {"a": 1, "b": 1})
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.integers(min_value=-50, max_value=400)), min_size=1, max_size=300),
+       st.integers(min_value=-(2**62), max_value=2**62))
+def test_integer_columns_hash_each_distinct_value_once_with_the_same_registers(values, shift) -> None:
+    # A narrow integer range takes the distinct-values path; a wide one (shifted far) hashes every row:
+    # both must leave exactly the registers of hashing every non-null value.
+    for offset in (0, shift):
+        got = ColumnProfile("x", "numeric")
+        got.update(pa.array([None if v is None else v + offset for v in values], pa.int64()))
+        want = HyperLogLog()
+        kept = [float(v + offset) for v in values if v is not None]
+        want.update_hashes(hash_float64(np.array(kept, dtype=np.float64)))
+        assert got.hll == want
+        assert got.count == len(kept)
+
+
+def test_hash_of_floats_is_unchanged_across_chunk_boundaries() -> None:
+    # Stored profiles must stay mergeable: the hash of a value does not depend on where it falls in
+    # the array (the hashing runs in chunks).
+    x = np.random.default_rng(7).normal(size=100_003) * 1e6
+    whole = hash_float64(x)
+    parts = np.concatenate([hash_float64(x[:33_000]), hash_float64(x[33_000:70_001]), hash_float64(x[70_001:])])
+    assert np.array_equal(whole, parts)
+    assert hash_float64(np.array([-0.0]))[0] == hash_float64(np.array([0.0]))[0]
+    assert int(hash_float64(np.array([1.0]))[0]) == 0x88D7C35BBBF3EDED  # the hash stored profiles were built with
