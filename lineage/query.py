@@ -7,11 +7,16 @@ With a window, an edge counts only if it held at some moment of it.
 
 A dataset-level edge (a source that named no columns) reaches its target as a hit with ``column`` None
 ("column unknown"); the walk goes on from every known column of that dataset and its dataset-level edges.
+
+Hits are ordered by depth, value before filter, then node. ``limit``/``offset`` pick a page of that order:
+the walks keep only each node's parent edge and depth, so counting every hit is cheap, and only the hits
+of the page get their path, interval, owners and dict built.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +27,9 @@ from lineage.model import FILTER, KINDS, VALUE, iso, to_epoch
 __all__ = ["Hit", "ImpactResult", "UnknownField", "impact", "upstream"]
 
 _VALUE_CODE = KINDS.index(VALUE)
-_Path = tuple[tuple[Edge, ...], int, int, int]  # edges, first_seen, last_seen, retired (NEVER: still holds)
+_Parents = dict[str, tuple[str, int]]  # node -> (the node its shortest path came from, edge id); start: ("", -1)
+# the same few timestamps recur on many edges of a page: format each once
+_iso = functools.lru_cache(maxsize=65_536)(iso)
 
 
 class UnknownField(ValueError):
@@ -52,13 +59,22 @@ class Hit:
     def to_dict(self) -> dict[str, Any]:
         return {"node": self.node, "dataset": self.dataset, "column": self.column, "kind": self.kind,
                 "depth": self.depth, "is_feature": self.is_feature, "column_unknown": self.column is None,
-                "path": [e.to_dict() for e in self.path], "owners": list(self.owners),
-                "first_seen": iso(self.first_seen), "last_seen": iso(self.last_seen),
-                "held_until": iso(self.held_until)}
+                "path": [_edge_dict(e) for e in self.path], "owners": list(self.owners),
+                "first_seen": _iso(self.first_seen), "last_seen": _iso(self.last_seen),
+                "held_until": None if self.held_until is None else _iso(self.held_until)}
+
+
+def _edge_dict(e: Edge) -> dict[str, Any]:
+    """``Edge.to_dict()`` with each timestamp formatted once per process."""
+    return {"source": e.source, "target": e.target, "kind": e.kind, "job": e.job, "origin": e.origin,
+            "first_seen": _iso(e.first_seen), "last_seen": _iso(e.last_seen),
+            "retired_at": None if e.retired_at is None else _iso(e.retired_at), "column_unknown": e.dataset_level}
 
 
 @dataclass(frozen=True)
 class ImpactResult:
+    """``hits`` is the page asked for (all hits without a limit); ``total`` counts every hit."""
+
     field: str
     direction: str
     since: int | None
@@ -66,11 +82,23 @@ class ImpactResult:
     hits: tuple[Hit, ...]
     failed_runs: tuple[dict[str, Any], ...] = ()
     affected_runs: tuple[dict[str, Any], ...] = ()
+    total: int | None = None  # None: ``len(hits)``
+    offset: int = 0  # hits before this page
+
+    @property
+    def hit_count(self) -> int:
+        return len(self.hits) if self.total is None else self.total
+
+    @property
+    def truncated(self) -> bool:
+        """More hits exist after this page."""
+        return self.offset + len(self.hits) < self.hit_count
 
     def to_dict(self) -> dict[str, Any]:
         return {"field": self.field, "direction": self.direction,
                 "window": {"since": iso(self.since), "until": iso(self.until)},
                 "hits": [h.to_dict() for h in self.hits],
+                "total": self.hit_count, "truncated": self.truncated,
                 "failed_runs": [dict(r) for r in self.failed_runs],
                 "affected_runs": [dict(r) for r in self.affected_runs]}
 
@@ -82,12 +110,14 @@ def upstream(graph: LineageGraph, field: str, **kwargs: Any) -> ImpactResult:
 
 def impact(graph: LineageGraph, field: str, *, since: Any = None, until: Any = None, depth: int | None = None,
            kinds: Iterable[str] = (VALUE, FILTER), direction: str = "downstream",
-           failed_runs: Iterable[Mapping[str, Any]] = ()) -> ImpactResult:
+           failed_runs: Iterable[Mapping[str, Any]] = (), limit: int | None = None,
+           offset: int = 0) -> ImpactResult:
     """Every column reached from ``field`` (downstream) or reaching it (upstream); see the module doc.
 
-    ``failed_runs``: validation runs of the field's dataset (records with run_id, dataset, finished_at,
-    passed); those that failed inside the window are listed, with the OpenLineage runs that read the
-    field's dataset, or a dataset downstream of it, after the first of them.
+    ``limit``/``offset``: only hits ``offset .. offset+limit-1`` of the order are built (``total`` still
+    counts them all). ``failed_runs``: validation runs of the field's dataset (records with run_id,
+    dataset, finished_at, passed); those that failed inside the window are listed, with the OpenLineage
+    runs that read the field's dataset, or a dataset downstream of it, after the first of them.
     """
     kinds = tuple(kinds)
     for k in kinds:
@@ -97,42 +127,69 @@ def impact(graph: LineageGraph, field: str, *, since: Any = None, until: Any = N
         raise ValueError(f"direction is downstream or upstream, not {direction!r}")
     if depth is not None and depth < 1:
         raise ValueError("depth is a whole number >= 1")
+    if limit is not None and limit < 0:
+        raise ValueError("limit is a whole number >= 0")
+    if offset < 0:
+        raise ValueError("offset is a whole number >= 0")
     if not graph.has_column(field):
         raise UnknownField(field, near_fields(graph, field))
     lo, hi = to_epoch(since), to_epoch(until)
     if lo is not None and hi is not None and lo > hi:
         raise ValueError("since is after until")
     down = direction == "downstream"
-    value_reach = _walk(graph, field, lo, hi, depth, down, value_only=True)
-    all_reach = _walk(graph, field, lo, hi, depth, down, value_only=False) if FILTER in kinds else {}
-    hits: list[Hit] = []
-    if VALUE in kinds:
-        hits.extend(_hit(graph, node, path, VALUE) for node, path in value_reach.items())
-    hits.extend(_hit(graph, node, path, FILTER) for node, path in all_reach.items() if node not in value_reach)
-    hits.sort(key=lambda h: (h.depth, h.kind != VALUE, h.node))
+    value_parent, value_levels = _walk(graph, field, lo, hi, depth, down, value_only=True)
+    if FILTER in kinds:
+        all_parent, all_levels = _walk(graph, field, lo, hi, depth, down, value_only=False)
+    else:
+        all_parent, all_levels = {}, []
+    if VALUE not in kinds:
+        value_levels_hit: list[list[str]] = []
+    else:
+        value_levels_hit = value_levels
+    # per depth: value hits (reached through value edges only), then filter hits (reached only with a filter)
+    filter_levels = [[n for n in level if n not in value_parent] for level in all_levels]
+    end = None if limit is None else offset + limit
+    page: list[Hit] = []
+    total = 0
+    for d in range(max(len(value_levels_hit), len(filter_levels))):
+        values = value_levels_hit[d] if d < len(value_levels_hit) else []
+        filters = filter_levels[d] if d < len(filter_levels) else []
+        first, count = total, len(values) + len(filters)
+        total += count
+        if total <= offset or (end is not None and first >= end):
+            continue
+        ordered = [(n, VALUE) for n in sorted(values)] + [(n, FILTER) for n in sorted(filters)]
+        lo_i = max(0, offset - first)
+        hi_i = count if end is None else min(count, end - first)
+        for node, kind in ordered[lo_i:hi_i]:
+            page.append(_hit(graph, node, value_parent if kind == VALUE else all_parent, kind))
     dataset = graph.dataset_of(field)
     failed = sorted((dict(r) for r in failed_runs if not r.get("passed", False) and r.get("dataset") == dataset
                      and _in_window(r.get("finished_at"), lo, hi)), key=lambda r: str(r.get("finished_at")))
-    affected = _affected_runs(graph, dataset, hits, failed, hi) if down and failed else []
+    affected: list[dict[str, Any]] = []
+    if down and failed:
+        reached = {graph.dataset_of(n) for level in (*value_levels_hit, *filter_levels) for n in level}
+        affected = _affected_runs(graph, dataset, reached, failed, hi)
     for r in failed:
         r["finished_at"] = iso(to_epoch(r.get("finished_at")))
-    return ImpactResult(field, direction, lo, hi, tuple(hits), tuple(failed), tuple(affected))
+    return ImpactResult(field, direction, lo, hi, tuple(page), tuple(failed), tuple(affected), total=total,
+                        offset=offset)
 
 
 def _walk(graph: LineageGraph, start: str, lo: int | None, hi: int | None, depth: int | None, down: bool,
-          *, value_only: bool) -> dict[str, _Path]:
-    """Breadth-first: node -> shortest path (edges), over the edges that held in [lo, hi]."""
+          *, value_only: bool) -> tuple[_Parents, list[list[str]]]:
+    """Breadth-first over the edges that held in [lo, hi]: each node's parent on a shortest path, and the
+    nodes reached at each depth (index 0: depth 1). Paths are built later, only for the hits returned."""
     adj = graph.nx._succ if down else graph.nx._pred
     first, retired, kind = graph._first, graph._retired, graph._kind
     hi_v = NEVER if hi is None else hi
     lo_v = -NEVER if lo is None else lo
-    parent: dict[str, tuple[str, int]] = {start: ("", -1)}
-    level = 0
+    parent: _Parents = {start: ("", -1)}
+    levels: list[list[str]] = []
     frontier = [start]
     empty: dict[str, Any] = {}
     dataset_level = graph.has_dataset_level_edges
-    while frontier and (depth is None or level < depth):
-        level += 1
+    while frontier and (depth is None or len(levels) < depth):
         nxt: list[str] = []
         for node in frontier:
             around = _neighbours(graph, adj, node, down) if dataset_level else adj.get(node, empty).items()
@@ -144,20 +201,10 @@ def _walk(graph: LineageGraph, start: str, lo: int | None, hi: int | None, depth
                         parent[other] = (node, eid)
                         nxt.append(other)
                         break
+        if nxt:
+            levels.append(nxt)
         frontier = nxt
-    # paths share their prefixes: build each node's path from its parent's, each edge read once
-    # along with the path, its interval: newest first_seen, latest last_seen, earliest retirement
-    out: dict[str, _Path] = {start: ((), -NEVER, -NEVER, NEVER)}
-    edge = graph.edge
-    last_a = graph._last
-    for node in parent:  # insertion order is BFS order: a parent comes before its children
-        if node == start:
-            continue
-        prev, eid = parent[node]
-        path, f, la, r = out[prev]
-        out[node] = ((*path, edge(eid)), max(f, first[eid]), max(la, last_a[eid]), min(r, retired[eid]))
-    del out[start]
-    return out
+    return parent, levels
 
 
 def _neighbours(graph: LineageGraph, adj: Any, node: str, down: bool) -> Iterable[tuple[str, Any]]:
@@ -172,8 +219,22 @@ def _neighbours(graph: LineageGraph, adj: Any, node: str, down: bool) -> Iterabl
         yield from ((o, k) for o, k in adj.get(ds, {}).items() if graph.has_dataset(o))
 
 
-def _hit(graph: LineageGraph, node: str, found: _Path, kind: str) -> Hit:
-    path, first, last, retired = found
+def _hit(graph: LineageGraph, node: str, parent: _Parents, kind: str) -> Hit:
+    """The hit at ``node``: its shortest path back to the start, and that path's interval (newest
+    first_seen, latest last_seen, earliest retirement)."""
+    eids: list[int] = []
+    at = node
+    while True:
+        at, eid = parent[at]
+        if eid < 0:
+            break
+        eids.append(eid)
+    eids.reverse()
+    firsts, lasts, retireds = graph._first, graph._last, graph._retired
+    first = max(firsts[e] for e in eids)
+    last = max(lasts[e] for e in eids)
+    retired = min(retireds[e] for e in eids)
+    path = tuple(graph.edge(e) for e in eids)
     ds = graph.dataset_of(node)
     held = retired if retired != NEVER else None
     return Hit(node=node, dataset=ds, column=node[len(ds) + 1:] if ds != node else None, kind=kind,
@@ -188,11 +249,11 @@ def _in_window(value: Any, lo: int | None, hi: int | None) -> bool:
     return (lo is None or t >= lo) and (hi is None or t <= hi)
 
 
-def _affected_runs(graph: LineageGraph, dataset: str, hits: Sequence[Hit], failed: list[dict[str, Any]],
+def _affected_runs(graph: LineageGraph, dataset: str, reached: set[str], failed: list[dict[str, Any]],
                    hi: int | None) -> list[dict[str, Any]]:
-    """OpenLineage runs that read ``dataset`` or a hit's dataset after a failed batch landed."""
+    """OpenLineage runs that read ``dataset`` or a dataset of any hit (``reached``) after a failed batch landed."""
     landed = sorted(to_epoch(r["finished_at"]) or 0 for r in failed)
-    watched = {dataset} | {h.dataset for h in hits}
+    watched = {dataset} | reached
     out = []
     for run in graph.runs:
         if hi is not None and run.time > hi:

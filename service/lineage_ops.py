@@ -121,11 +121,14 @@ def _dt(value: Any) -> dt.datetime | None:
 
 
 def impact(store: Store, field: str, *, since: Any = None, until: Any = None, depth: int | None = None,
-           kinds: Iterable[str] = (VALUE, FILTER), direction: str = "downstream") -> dict[str, Any]:
-    """The documented JSON shape (docs/lineage.md): field, direction, window, hits, failed_runs, ...
+           kinds: Iterable[str] = (VALUE, FILTER), direction: str = "downstream", limit: int | None = None,
+           offset: int = 0) -> dict[str, Any]:
+    """The documented JSON shape (docs/lineage.md): field, direction, window, hits, total, truncated, ...
 
-    Failed validation runs of the field's dataset come from the store; OpenLineage assertions that
-    failed on that dataset in the window are listed as ``failed_assertions``.
+    ``limit``/``offset``: the page of hits to return (all by default); ``total`` counts them all and
+    ``truncated`` says more follow the page. Failed validation runs of the field's dataset come from the
+    store; OpenLineage assertions that failed on that dataset in the window are listed as
+    ``failed_assertions``.
     """
     g = read_graph(store)
     if not g.has_column(field):
@@ -140,7 +143,7 @@ def impact(store: Store, field: str, *, since: Any = None, until: Any = None, de
                   for r in store.failed_runs(dataset, _dt(lo), _dt(hi))]
         failed = [{k: r.get(k) for k in ("run_id", "dataset", "finished_at", "passed")} for r in failed]
     result = _impact(g, field, since=lo, until=hi, depth=depth, kinds=kinds, direction=direction,
-                     failed_runs=failed)
+                     failed_runs=failed, limit=limit, offset=offset)
     out = result.to_dict()
     out["failed_assertions"] = [a.to_dict() for a in g.assertions if not a.success and a.dataset == dataset
                                 and (lo is None or a.time >= lo) and (hi is None or a.time <= hi)]

@@ -22,5 +22,6 @@ def test_every_sql_problem_code_is_documented():
 def test_the_impact_json_keys_are_documented():
     docs = (ROOT / "docs" / "lineage.md").read_text()
     for key in ("field", "direction", "window", "hits", "failed_runs", "affected_runs", "node", "dataset",
-                "column", "kind", "depth", "is_feature", "path", "owners", "first_seen", "last_seen"):
+                "column", "kind", "depth", "is_feature", "path", "owners", "first_seen", "last_seen", "total",
+                "truncated"):
         assert f'"{key}"' in docs, key

@@ -135,3 +135,73 @@ def test_failed_runs_in_the_window_are_listed():
     result = impact(g, "raw.orders.amount", until="2026-03-31T00:00:00Z", failed_runs=runs)
     assert [r["run_id"] for r in result.failed_runs] == ["r1"]
     assert result.to_dict()["failed_runs"][0]["finished_at"] == "2026-02-01T00:00:00Z"
+
+
+def _fan_graph() -> LineageGraph:
+    """src.t.x feeds 6 columns of mid.t (value), each feeds a column of out.t (value) and, through a filter,
+    every column of gate.t: 6 value hits at depth 1, 6 value + 3 filter hits at depth 2."""
+    g = LineageGraph()
+    g.add_dataset("src.t", columns=["x"])
+    g.add_dataset("mid.t", columns=[f"m{i}" for i in range(6)])
+    g.add_dataset("out.t", columns=[f"o{i}" for i in range(6)])
+    g.add_dataset("gate.t", columns=["g0", "g1", "g2"])
+    for i in range(6):
+        g.add_edge("src.t.x", f"mid.t.m{i}", kind="value", job="j1", origin="sql", seen=T1)
+        g.add_edge(f"mid.t.m{i}", f"out.t.o{i}", kind="value", job="j2", origin="sql", seen=T1 + i)
+        for gcol in ("g0", "g1", "g2"):
+            g.add_edge(f"mid.t.m{i}", f"gate.t.{gcol}", kind="filter", job="j3", origin="sql", seen=T2)
+    return g
+
+
+def test_hits_are_ordered_by_depth_value_first_then_node():
+    result = impact(_fan_graph(), "src.t.x")
+    assert [(h.depth, h.kind, h.node) for h in result.hits] == [
+        *[(1, "value", f"mid.t.m{i}") for i in range(6)],
+        *[(2, "value", f"out.t.o{i}") for i in range(6)],
+        *[(2, "filter", f"gate.t.g{i}") for i in range(3)],
+    ]
+    assert (result.total, result.truncated, result.offset) == (15, False, 0)
+    assert result.to_dict()["total"] == 15 and result.to_dict()["truncated"] is False
+
+
+def test_a_page_is_the_same_slice_of_the_whole_answer_with_the_same_paths():
+    g = _fan_graph()
+    whole = impact(g, "src.t.x")
+    for limit in (0, 1, 4, 6, 7, 15, 20):
+        for offset in (0, 1, 5, 6, 12, 14, 15, 30):
+            page = impact(g, "src.t.x", limit=limit, offset=offset)
+            assert page.hits == whole.hits[offset:offset + limit], (limit, offset)
+            assert page.total == 15
+            assert page.truncated is (offset + limit < 15)
+    hit = impact(g, "src.t.x", limit=1, offset=8).hits[0]
+    assert hit.node == "out.t.o2"
+    assert [(e.source, e.target) for e in hit.path] == [("src.t.x", "mid.t.m2"), ("mid.t.m2", "out.t.o2")]
+    assert (hit.first_seen, hit.last_seen, hit.held_until) == (T1 + 2, T1 + 2, None)
+
+
+def test_the_total_follows_kinds_depth_and_window():
+    g = _fan_graph()
+    assert impact(g, "src.t.x", kinds=("value",), limit=2).total == 12
+    assert impact(g, "src.t.x", kinds=("filter",), limit=2).total == 3
+    assert impact(g, "src.t.x", depth=1, limit=2).total == 6
+    # the filter edges were first seen at T2
+    assert impact(g, "src.t.x", until=T2 - 1, limit=0).total == 12
+
+
+def test_bad_page_bounds_are_refused():
+    with pytest.raises(ValueError):
+        impact(_fan_graph(), "src.t.x", limit=-1)
+    with pytest.raises(ValueError):
+        impact(_fan_graph(), "src.t.x", offset=-1)
+
+
+def test_affected_runs_count_every_hit_not_only_the_page():
+    from lineage.graph import Run
+
+    g = _fan_graph()
+    g.add_run(Run("ol-1", "reader", T2 + 10, "COMPLETE", ("gate.t",), ()))
+    failed = [{"run_id": "v1", "dataset": "src.t", "finished_at": T2 + 5, "passed": False}]
+    page = impact(g, "src.t.x", limit=1, failed_runs=failed)
+    assert [h.node for h in page.hits] == ["mid.t.m0"]
+    assert [(r["run_id"], r["read"], r["after_failed_run"]) for r in page.affected_runs] == [
+        ("ol-1", ["gate.t"], "v1")]

@@ -141,3 +141,32 @@ def test_registering_a_contract_tells_the_lineage_graph(client: TestClient) -> N
     assert shown.status_code == 200, shown.text
     assert shown.json()["is_feature"] is True
     assert shown.json()["contract_id"] == "pactline-example-features-customer-spend"
+
+
+def test_impact_pages_follow_next_cursor_to_the_whole_answer(with_pipeline: TestClient) -> None:
+    params = {"field": "raw.orders.amount"}
+    whole = with_pipeline.get("/api/v1/lineage/impact", params={**params, "limit": 1000}).json()
+    assert whole["total"] == len(whole["hits"]) >= 3
+    assert (whole["truncated"], whole["next_cursor"]) == (False, None)
+    keys = [(h["depth"], h["kind"] != "value", h["node"]) for h in whole["hits"]]
+    assert keys == sorted(keys)
+    pages, cursor = [], None
+    while True:
+        body = with_pipeline.get("/api/v1/lineage/impact",
+                                 params={**params, "limit": 2, **({"cursor": cursor} if cursor else {})}).json()
+        assert body["total"] == whole["total"]
+        pages.append(body["hits"])
+        cursor = body["next_cursor"]
+        assert body["truncated"] is (cursor is not None)
+        if cursor is None:
+            break
+    assert [h for page in pages for h in page] == whole["hits"]
+    assert len(pages) == -(-whole["total"] // 2)
+    past = with_pipeline.get("/api/v1/lineage/impact", params={**params, "cursor": str(whole["total"] + 5)}).json()
+    assert (past["hits"], past["total"], past["truncated"], past["next_cursor"]) == ([], whole["total"], False, None)
+    for bad in ("abc", "-1", "1" * 13):
+        assert_envelope(with_pipeline.get("/api/v1/lineage/impact", params={**params, "cursor": bad}), 422,
+                        "invalid_request")
+    up = with_pipeline.get("/api/v1/lineage/upstream",
+                           params={"field": "clean.orders_enriched.amount_eur", "limit": 1}).json()
+    assert (len(up["hits"]), up["truncated"], up["next_cursor"]) == (1, True, "1")
