@@ -72,3 +72,45 @@ def test_spilled_keys_leave_no_files(tmp_path: object) -> None:
     out = tracker.finish()
     assert out.duplicate_rows.tolist() == list(range(60, 100))
     assert list(tmp_path.iterdir()) == []  # type: ignore[attr-defined]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.floats(-3, 3).map(lambda f: round(f, 0))), min_size=1, max_size=60),
+       st.integers(1, 70), st.sampled_from([pa.float64(), pa.float32()]))
+def test_single_float_key_spilled(values: list[float | None], cut: int, kind: pa.DataType) -> None:
+    # -0.0 and 0.0 are the same key, wherever they fall
+    want = naive([(None if v is None else v + 0.0,) for v in values])
+    assert track([values], [kind], cut) == want
+    assert track([values], [kind], cut, spill=3) == want
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.integers(0, 4)), min_size=4, max_size=40), st.integers(1, 10))
+def test_spilled_numeric_key_absent_from_some_batches(values: list[int | None], cut: int) -> None:
+    # a batch without the key column arrives as a null-typed array: all its rows have a null key
+    tracker = KeyTracker(("k",), spill_rows=2, partitions=3)
+    half = len(values) // 2
+    chunks = [pa.array(values[s:min(s + cut, half)], pa.int64()) for s in range(0, half, cut)]
+    chunks.append(pa.nulls(3))
+    chunks += [pa.array(values[s:s + cut], pa.int64()) for s in range(half, len(values), cut)]
+    for c in chunks:
+        tracker.add([c], len(c))
+    assert tracker.spilled
+    out = tracker.finish()
+    want = naive([(v,) for v in values[:half]] + [(None,)] * 3 + [(v,) for v in values[half:]])
+    assert (out.duplicate_rows.tolist(), out.null_rows.tolist()) == want
+
+
+def test_spilled_integer_key_reports_duplicates_and_samples() -> None:
+    tracker = KeyTracker(("id",), spill_rows=100, partitions=8)
+    ids = np.arange(1000, dtype=np.int64)
+    ids[[500, 700, 999]] = [3, 3, 10]
+    for start in range(0, 1000, 64):
+        chunk = pa.array(ids[start:start + 64], mask=(np.arange(start, min(start + 64, 1000)) == 42))
+        tracker.add([chunk], len(chunk))
+    assert tracker.spilled
+    out = tracker.finish()
+    assert out.duplicate_rows.tolist() == [500, 700, 999]
+    assert out.null_rows.tolist() == [42]
+    assert out.samples(np.array([42, 500, 700, 999])) == (
+        {"row": 42, "id": None}, {"row": 500, "id": 3}, {"row": 700, "id": 3}, {"row": 999, "id": 10})
