@@ -230,16 +230,22 @@ class ColumnProfile:
         self.mean, self.m2 = _chan(na, self.mean, self.m2, nb, mean_b, m2_b)
 
     def _update_categorical(self, arr: pa.Array) -> None:
-        valid = arr.drop_null() if arr.null_count else arr
-        if pa.types.is_dictionary(valid.type):
-            # Count the indices, then look up only the distinct values: no decoding of every row.
-            vc = pc.value_counts(valid.indices)
-            values = valid.dictionary.take(vc.field("values"))
-            counts = vc.field("counts")
+        if pa.types.is_dictionary(arr.type):
+            # Count the indices (np.bincount: the dictionary is small), then look up only the values
+            # that occur: no decoding of every row, no copy without the nulls.
+            idx = arr.indices
+            size = len(arr.dictionary)
+            if arr.null_count:
+                idx = pc.fill_null(idx, size)  # nulls counted in an extra bin, dropped below
+            tally = np.bincount(idx.to_numpy(zero_copy_only=False), minlength=size + 1)[:size]
+            present = np.flatnonzero(tally)
+            values = arr.dictionary.take(pa.array(present))
+            counts = pa.array(tally[present])
             if len(values) and len(pc.unique(values)) != len(values):  # a dictionary with repeated entries
-                vc = pc.value_counts(valid.dictionary_decode())
+                vc = pc.value_counts(arr.drop_null().dictionary_decode())
                 values, counts = vc.field("values"), vc.field("counts")
         else:
+            valid = arr.drop_null() if arr.null_count else arr
             vc = pc.value_counts(valid)
             values, counts = vc.field("values"), vc.field("counts")
         if _is_string_view(values.type):

@@ -325,3 +325,20 @@ def test_hash_of_floats_is_unchanged_across_chunk_boundaries() -> None:
     assert np.array_equal(whole, parts)
     assert hash_float64(np.array([-0.0]))[0] == hash_float64(np.array([0.0]))[0]
     assert int(hash_float64(np.array([1.0]))[0]) == 0x88D7C35BBBF3EDED  # the hash stored profiles were built with
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(words, min_size=1, max_size=80), st.lists(st.text(max_size=3), max_size=5))
+def test_dictionary_columns_profile_like_their_decoded_values(values, unused) -> None:
+    # counted on the indices: same counts, nulls, min/max and registers as the plain strings,
+    # whatever unused entries the dictionary carries
+    plain = ColumnProfile("s", "categorical")
+    plain.update(pa.array(values, pa.string()))
+    encoded = pa.array(values, pa.string()).dictionary_encode()
+    dictionary = pa.concat_arrays([encoded.dictionary, pa.array([u for u in unused if u not in values], pa.string())])
+    coded = ColumnProfile("s", "categorical")
+    coded.update(pa.DictionaryArray.from_arrays(encoded.indices, dictionary))
+    assert (coded.count, coded.nulls, coded.min, coded.max, coded.other) == (
+        plain.count, plain.nulls, plain.min, plain.max, plain.other)
+    assert coded.top == plain.top
+    assert coded.hll == plain.hll
