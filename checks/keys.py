@@ -351,7 +351,7 @@ class _NumericSpill:
                 f = self.files.get(p)
                 if f is None:
                     f = self.files[p] = open(os.path.join(self.dir, f"{p}.keys"), "wb")  # noqa: SIM115
-                records[offset : offset + k].tofile(f)
+                f.write(records[offset : offset + k].data)  # buffered: many small writes, few system calls
             offset += k
 
     def _read(self, p: int) -> np.ndarray:
