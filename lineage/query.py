@@ -189,6 +189,7 @@ def _walk(graph: LineageGraph, start: str, lo: int | None, hi: int | None, depth
     frontier = [start]
     empty: dict[str, Any] = {}
     dataset_level = graph.has_dataset_level_edges
+    all_kinds = not value_only
     while frontier and (depth is None or len(levels) < depth):
         nxt: list[str] = []
         for node in frontier:
@@ -197,7 +198,7 @@ def _walk(graph: LineageGraph, start: str, lo: int | None, hi: int | None, depth
                 if other in parent:
                     continue
                 for eid in keyd:
-                    if first[eid] <= hi_v and retired[eid] >= lo_v and (not value_only or kind[eid] == _VALUE_CODE):
+                    if first[eid] <= hi_v and retired[eid] >= lo_v and (all_kinds or kind[eid] == _VALUE_CODE):
                         parent[other] = (node, eid)
                         nxt.append(other)
                         break
@@ -222,19 +223,18 @@ def _neighbours(graph: LineageGraph, adj: Any, node: str, down: bool) -> Iterabl
 def _hit(graph: LineageGraph, node: str, parent: _Parents, kind: str) -> Hit:
     """The hit at ``node``: its shortest path back to the start, and that path's interval (newest
     first_seen, latest last_seen, earliest retirement)."""
-    eids: list[int] = []
-    at = node
-    while True:
-        at, eid = parent[at]
-        if eid < 0:
-            break
-        eids.append(eid)
-    eids.reverse()
     firsts, lasts, retireds = graph._first, graph._last, graph._retired
-    first = max(firsts[e] for e in eids)
-    last = max(lasts[e] for e in eids)
-    retired = min(retireds[e] for e in eids)
-    path = tuple(graph.edge(e) for e in eids)
+    eids: list[int] = []
+    first, last, retired = -NEVER, -NEVER, NEVER
+    at, eid = parent[node]
+    while eid >= 0:
+        eids.append(eid)
+        first = max(first, firsts[eid])
+        last = max(last, lasts[eid])
+        retired = min(retired, retireds[eid])
+        at, eid = parent[at]
+    edge = graph.edge
+    path = tuple(edge(e) for e in reversed(eids))
     ds = graph.dataset_of(node)
     held = retired if retired != NEVER else None
     return Hit(node=node, dataset=ds, column=node[len(ds) + 1:] if ds != node else None, kind=kind,

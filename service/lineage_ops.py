@@ -31,8 +31,8 @@ from lineage.openlineage import ingest_events as _ingest
 from service.store import Store
 from service.store.lineage import edit_graph, read_graph
 
-__all__ = ["IngestResult", "SqlLoadResult", "add_contracts_lineage", "add_sql", "dataset_lineage", "impact",
-           "ingest_events"]
+__all__ = ["IngestResult", "SqlLoadResult", "add_contracts_lineage", "add_sql", "dataset_lineage", "graph_loaded",
+           "impact", "ingest_events"]
 
 DEFAULT_DIALECT = "duckdb"
 
@@ -113,6 +113,14 @@ def ingest_events(store: Store, events: list[dict[str, Any]], *, now: Any = None
         s = _ingest(g, events, now=seen)
     return IngestResult(s.events, s.runs, s.edges_added, s.edges_seen, len(s.assertions),
                         tuple(a.to_dict() for a in s.failed_assertions), s.problems)
+
+
+def graph_loaded(store: Store) -> bool:
+    """This process holds a loaded graph of ``store``: a query costs milliseconds unless another writer saved
+    since (then the next query reloads it)."""
+    from service.store import lineage as stored
+
+    return store.engine in stored._CACHE
 
 
 def _dt(value: Any) -> dt.datetime | None:

@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.auth import load_tokens
+from service.store import Store, open_store
 from tests.service.conftest import bearer
 from tests.service.test_api import assert_envelope
 
@@ -170,3 +171,21 @@ def test_impact_pages_follow_next_cursor_to_the_whole_answer(with_pipeline: Test
     up = with_pipeline.get("/api/v1/lineage/upstream",
                            params={"field": "clean.orders_enriched.amount_eur", "limit": 1}).json()
     assert (len(up["hits"]), up["truncated"], up["next_cursor"]) == (1, True, "1")
+
+
+def test_a_graph_saved_by_another_process_is_loaded_on_the_first_query_then_reused(
+        client: TestClient, store: Store) -> None:
+    import service.lineage_ops as lineage_ops
+
+    other = open_store(str(store.engine.url))  # another worker: its own engine, its own cached graph
+    try:
+        lineage_ops.add_sql(other, SQL, dialect="duckdb", job="pipeline")
+    finally:
+        other.close()
+    assert lineage_ops.graph_loaded(store) is False
+    first = client.get("/api/v1/lineage/impact", params={"field": "raw.orders.amount", "limit": 3})
+    assert first.status_code == 200, first.text
+    assert lineage_ops.graph_loaded(store) is True
+    again = client.get("/api/v1/lineage/impact", params={"field": "raw.orders.amount", "limit": 3})
+    assert again.json() == first.json()
+    assert (len(first.json()["hits"]), first.json()["truncated"]) == (3, True)
