@@ -81,7 +81,9 @@ def to_numbers(arr: pa.Array) -> np.ndarray:
         arr = arr.dictionary_decode()
         t = arr.type
     arr = arr.drop_null() if arr.null_count else arr
-    if pa.types.is_floating(t) or pa.types.is_integer(t) or pa.types.is_decimal(t):
+    if pa.types.is_integer(t):  # numpy converts in one copy, and the copy is writeable (the sketch needs that)
+        return arr.to_numpy(zero_copy_only=False).astype(np.float64)
+    if pa.types.is_floating(t) or pa.types.is_decimal(t):
         return np.asarray(arr.cast(pa.float64(), safe=False).to_numpy(zero_copy_only=False), dtype=np.float64)
     if pa.types.is_timestamp(t) or pa.types.is_duration(t) or pa.types.is_time(t):
         raw = np.asarray(arr.cast(pa.int64()).to_numpy(zero_copy_only=False), dtype=np.float64)
@@ -198,13 +200,16 @@ class ColumnProfile:
             self._update_categorical(arr)
 
     def _update_numbers(self, x: np.ndarray, *, integral: bool = False) -> None:
-        finite = np.isfinite(x)
-        if not finite.all():
-            self.non_finite += int((~finite).sum())
-            x = x[finite]
         if len(x) == 0:
             return
         lo, hi = float(x.min()), float(x.max())
+        if not (math.isfinite(lo) and math.isfinite(hi)):  # a NaN or ±inf among the values (min/max show both)
+            finite = np.isfinite(x)
+            self.non_finite += int((~finite).sum())
+            x = x[finite]
+            if len(x) == 0:
+                return
+            lo, hi = float(x.min()), float(x.max())
         self.min = lo if self.min is None else min(self.min, lo)
         self.max = hi if self.max is None else max(self.max, hi)
         b_mean = float(x.mean())
