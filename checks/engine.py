@@ -39,7 +39,7 @@ from contracts.model import Contract, SchemaObject
 __all__ = ["Outcome", "run", "select_dataset", "validate"]
 
 SAMPLES = 5
-PROFILE_ROWS = 262_144  # rows per profile update: fewer, larger updates cost less
+PROFILE_ROWS = 131_072  # rows per profile update: fewer, larger updates cost less (larger: more memory)
 Progress = Callable[[int, int | None], None]
 
 
