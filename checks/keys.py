@@ -6,7 +6,7 @@ temporal key (numpy), an Arrow hash group-by otherwise (strings, compound keys).
 of each key is kept; every later one is a duplicate, so ``len(duplicates) == rows - distinct``.
 Rows with a null in any key column are reported apart (``null_rows``).
 
-Memory: up to a million rows the key columns stay in memory; past that they go to hash
+Memory: up to 256 Ki rows the key columns stay in memory; past that they go to hash
 partitions on disk (temporary files, removed at the end) and are checked one partition at a time,
 so memory stays flat whatever the input's size. Exactness is owed here: no sketch stands in.
 """
@@ -52,13 +52,14 @@ class KeyOutcome:
 class KeyTracker:
     """Collects key columns batch by batch; ``finish()`` finds the exact duplicates.
 
-    Up to ``spill_rows`` rows (1 M: 8 MB of integer keys) the keys stay in memory. Past that they are spilled to
-    ``partitions`` Arrow IPC files by a hash of the key (equal keys always land in the same
+    Up to ``spill_rows`` rows (256 Ki: 2 MB of integer keys) the keys stay in memory. Past that they are spilled to
+    ``partitions`` files by a hash of the key (Arrow IPC streams; raw (value, row) records for one
+    numeric key column). Equal keys always land in the same
     file, each file in row order), and ``finish()`` checks one file at a time: memory is about
     1/``partitions`` of the keys, whatever the size of the input, and the answer stays exact.
     """
 
-    def __init__(self, columns: tuple[str, ...], *, spill_rows: int = 1_000_000, partitions: int = 32,
+    def __init__(self, columns: tuple[str, ...], *, spill_rows: int = 262_144, partitions: int = 32,
                  spill_dir: str | None = None) -> None:
         self.columns = columns
         self._chunks: list[list[pa.Array]] = [[] for _ in columns]
