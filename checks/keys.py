@@ -52,11 +52,11 @@ class KeyOutcome:
 class KeyTracker:
     """Collects key columns batch by batch; ``finish()`` finds the exact duplicates.
 
-    Up to ``spill_rows`` rows (256 Ki: 2 MB of integer keys) the keys stay in memory. Past that they are spilled to
-    ``partitions`` files by a hash of the key (Arrow IPC streams; raw (value, row) records for one
-    numeric key column). Equal keys always land in the same
-    file, each file in row order), and ``finish()`` checks one file at a time: memory is about
-    1/``partitions`` of the keys, whatever the size of the input, and the answer stays exact.
+    Up to ``spill_rows`` rows (256 Ki: 2 MB of integer keys) the keys stay in memory. Past that they
+    are spilled to ``partitions`` files by a hash of the key (Arrow IPC streams; raw (value, row)
+    records for one numeric key column): equal keys always land in the same file, each file in row
+    order, and ``finish()`` checks one file at a time. Memory is about 1/``partitions`` of the keys,
+    whatever the size of the input, and the answer stays exact.
     """
 
     def __init__(self, columns: tuple[str, ...], *, spill_rows: int = 262_144, partitions: int = 32,
