@@ -1,6 +1,6 @@
 """Benchmark: ingest validation of an orders-like Parquet file, pactline against its peers.
 
-One command: ``.venv/bin/python bench/validate.py [--rows 5000000] [--scale 10] [--skip-peers gx,...]``
+One command: ``.venv/bin/python bench/validate.py [--rows 5000000] [--scale 10] [--skip gx,...]``
 
 It writes ``bench/.data/orders_<rows>.parquet`` (~12 columns, a fixed number of injected
 violations per rule) and an ODCS contract for it, then runs the same rules, each tool as a whole
@@ -344,6 +344,31 @@ def pactline_counts(stdout: str) -> dict[str, int]:
     return {r["rule"]: r["failed_rows"] for r in body["results"] if r["rule"] in INJECT}
 
 
+def targets(base: dict[str, Any], peers: dict[str, tuple[int, dict[str, Any]]], rows: int) -> list[str]:
+    """The issue's targets, each with its measured figure: met or not."""
+    out = []
+
+    def per_row(name: str) -> float | None:
+        got = peers.get(name)
+        return got[1]["wall"] * rows / got[0] if got and got[0] else None
+
+    checks = [
+        ("duckdb", 1.0, "no slower than the hand-written DuckDB query"),
+        ("gx", 10.0, ">= 10x faster than Great Expectations (per row)"),
+        ("pandera-polars", 2.0, ">= 2x faster than pandera-polars"),
+    ]
+    for name, factor, text in checks:
+        wall = per_row(name)
+        if wall is None:
+            continue
+        speedup = wall / base["wall"]
+        out.append(f"target {text}: {speedup:.2f}x -> {'met' if speedup >= factor else 'NOT met'}")
+    heavier = [n for n, (_, r) in peers.items() if n not in (PACTLINE, "floor") and r["peak_mb"] <= base["peak_mb"]]
+    out.append(f"target lower peak memory than every peer but the read floor: {base['peak_mb']:.0f} MiB -> "
+               + ("met" if not heavier else f"NOT met ({', '.join(heavier)} use less)"))
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="pactline validate against its peers on one Parquet file")
     parser.add_argument("--rows", type=int, default=5_000_000)
@@ -449,6 +474,10 @@ def main() -> int:
         print(f"{name:<16}{rows:>11,}{r['wall']:>9.2f}{r['cpu']:>9.2f}{r['peak_mb']:>10.0f}{ratio('wall'):>9}"
               f"{ratio('cpu'):>8}{mem:>8}  {verdict}{'  (' + note + ')' if note else ''}")
     print("ratios are the tool's figure over pactline's (time scaled to the same row count when a tool ran on fewer rows)")
+    if base:
+        print()
+        for line in targets(base, {name: (rows, r) for name, rows, r, _ in results}, args.rows):
+            print(line)
 
     if args.scale and PACTLINE not in skip and base:
         big_rows = args.rows * args.scale
