@@ -1,6 +1,6 @@
 """Benchmark: ingest validation of an orders-like Parquet file, pactline against its peers.
 
-One command: ``.venv/bin/python bench/validate.py [--rows 5000000] [--scale 10] [--skip gx,...]``
+One command: ``.venv/bin/python bench/validate.py [--rows 5000000] [--scale 10] [--repeat 3] [--skip gx,...]``
 
 It writes ``bench/.data/orders_<rows>.parquet`` (~12 columns, a fixed number of injected
 violations per rule) and an ODCS contract for it, then runs the same rules, each tool as a whole
@@ -374,6 +374,8 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=5_000_000)
     parser.add_argument("--gx-rows", type=int, default=1_000_000, help="GX runs on the first N rows (it is slow)")
     parser.add_argument("--scale", type=int, default=10, help="also validate a file N times larger (0: skip)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run each tool N times and keep its median run (this machine is shared: noisy)")
     parser.add_argument("--skip", default="", help="comma-separated tools to skip (e.g. gx,pandera-pandas)")
     parser.add_argument("--generate", metavar="PATH", help=argparse.SUPPRESS)  # child mode: write one file
     args = parser.parse_args()
@@ -411,7 +413,8 @@ def main() -> int:
         if name in skip:
             return
         print(f"running {name} ...", flush=True)
-        r = run_child(argv)
+        runs = [run_child(argv) for _ in range(args.repeat)]
+        r = sorted(runs, key=lambda run: run["wall"])[len(runs) // 2]  # the median run by wall time
         if r["code"] not in (0, 1):
             print(f"  {name} failed (exit {r['code']}): {r['stderr'].strip()[-600:]}")
             return
