@@ -131,12 +131,39 @@ def serve(
     if not tokens.configured:
         click.echo("no tokens configured: anyone on this machine has admin rights (loopback only)", err=True)
 
-    import uvicorn
-
-    uvicorn.run(
+    _run_uvicorn(
         "service.api.app:app_from_env", factory=True, host=host, port=port, workers=workers,
         log_level=log_level, proxy_headers=False, server_header=False,
         # A worker busy with a long query or loading a large lineage graph holds the GIL and answers the
         # supervisor's ping late; uvicorn's default of 5 s would kill it mid-request.
         timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
     )
+
+
+def _run_uvicorn(app: str, **options: object) -> None:
+    """``uvicorn.run`` with one change: the shared listening socket of several workers says it is TCP.
+
+    uvicorn binds that socket as ``socket(AF_INET, SOCK_STREAM)`` with protocol 0, and asyncio only
+    sets TCP_NODELAY on accepted connections whose listening socket names IPPROTO_TCP. Without it,
+    every small response of a multi-worker server waited ~40 ms for the client's delayed ACK
+    (GET /health: 44 ms with 2 workers against 0.5 ms with one).
+    """
+    import socket
+
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn.Config(app, **options)  # type: ignore[arg-type]
+    server = uvicorn.Server(config=config)
+    try:
+        if config.workers > 1:
+            sock = config.bind_socket()
+            if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.proto == 0:
+                sock = socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
+            Multiprocess(config, sockets=[sock]).run()
+        else:
+            server.run()
+    except KeyboardInterrupt:  # pragma: no cover - Ctrl+C in a terminal
+        pass
+    if config.workers == 1 and not server.started:
+        raise SystemExit(3)
