@@ -145,6 +145,11 @@ def run(
     if state.batches == 0:
         raise DataError(source.name, "no batch could be read (no header or schema)")
     results, failing = state.finish(contract, obj, baseline)
+    finished = dt.datetime.now(dt.UTC)
+    if now is not None:
+        # A run "as of" another time (a backfill, a replay, a test) is recorded at that time, so
+        # the windows of drift baselines and lineage impact see it where it belongs.
+        started, finished = moment, moment + (finished - started)
     report = Report(
         run_id=run_id or uuid.uuid4().hex,
         dataset=obj.qualified_name,
@@ -152,7 +157,7 @@ def run(
         contract_version=contract.version,
         rows=state.rows,
         started_at=started,
-        finished_at=dt.datetime.now(dt.UTC),
+        finished_at=finished,
         results=tuple(results),
         fail_on=fail_on,
         profile=state.profile,

@@ -69,8 +69,18 @@ def validate_and_keep(
         kept = keep(outcome, Path(quarantine), split=split, move=move)
         report = dataclasses.replace(report, extra={**report.extra, "quarantine": str(kept)})
     if store is not None:
+        _register_contract(store, contract)
         store.record_run(report)
     return report, kept
+
+
+def _register_contract(store: Any, contract: Contract) -> None:
+    """Keep the contract a run was judged by in the registry, so the store can explain its runs later
+    (owners and drift settings for the nightly report). Another contract already registered under the
+    same id and version is left as it is: the run still names the id and version it was judged by."""
+    from contracts import dump_contract
+
+    store.put_contract(contract, dump_contract(contract))
 
 
 def run_validation(

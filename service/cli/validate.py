@@ -62,7 +62,9 @@ def _parse_now(text: str | None) -> dt.datetime | None:
               help="Which failed severities block the batch.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=65536, show_default=True,
               help="Rows per Arrow batch (memory is bounded by it).")
-@click.option("--now", "now_text", default=None, help="The run's time for SLA checks (ISO 8601; default: now).")
+@click.option("--now", "now_text", default=None,
+              help="Validate as of this time (ISO 8601; default: now): SLA checks, the drift baseline "
+                   "and the time the run is recorded at (for backfills).")
 def validate(contract_path: str, data: tuple[str, ...], dataset: str | None, fmt: str, quarantine: str | None,
              split: bool, move: bool, store_url: str | None, no_store: bool, fail_on: str, batch_size: int,
              now_text: str | None) -> None:

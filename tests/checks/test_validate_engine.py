@@ -299,3 +299,12 @@ def test_sql_column_placeholder_and_a_property_level_rule() -> None:
         {"id": "neg", "type": "sql", "query": "SELECT COUNT(*) FROM ${dataset} WHERE ${column} < 0", "mustBe": 0}]}])
     result = by_rule(validate(pa.table({"amount": [1.0, -2.0, -3.0, None]}), c))["neg"]
     assert (result.reason, result.passed, result.observed, result.failed_rows) == ("sql_failed", False, 2, 2)
+
+
+def test_a_run_as_of_another_time_is_recorded_at_that_time() -> None:
+    as_of = dt.datetime(2020, 1, 1, 12, 0, tzinfo=dt.UTC)
+    report = validate(TABLE, CONTRACT, now=as_of)
+    assert report.started_at == as_of
+    assert as_of <= report.finished_at < as_of + dt.timedelta(minutes=5)
+    unpinned = validate(TABLE, CONTRACT)
+    assert unpinned.started_at > as_of
