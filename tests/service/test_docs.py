@@ -21,15 +21,22 @@ ROOT = Path(__file__).resolve().parents[2]
 CLI_DOC = ROOT / "docs" / "cli.md"
 
 
-def _walk(cmd: click.Command, path: list[str]) -> list[tuple[list[str], click.Command]]:
-    out = [(path, cmd)]
+def _walk(ctx: click.Context, path: list[str]) -> list[tuple[list[str], click.Context]]:
+    """Every command with the context it really runs in (settings inherited from its parents)."""
+    out = [(path, ctx)]
+    cmd = ctx.command
     if isinstance(cmd, click.Group):
-        ctx = click.Context(cmd, info_name=path[-1])
         for name in cmd.list_commands(ctx):
             sub = cmd.get_command(ctx, name)
             assert sub is not None, f"{' '.join(path)} lists {name} but cannot load it"
-            out.extend(_walk(sub, [*path, name]))
+            child = sub.context_class(sub, info_name=name, parent=ctx, **sub.context_settings)
+            out.extend(_walk(child, [*path, name]))
     return out
+
+
+def _commands() -> list[tuple[list[str], click.Context]]:
+    root = cli.context_class(cli, info_name="pactline", terminal_width=100, **cli.context_settings)
+    return _walk(root, ["pactline"])
 
 
 def render_cli_reference() -> str:
@@ -40,9 +47,8 @@ def render_cli_reference() -> str:
         "a test fails when it is out of date.",
         "",
     ]
-    for path, cmd in _walk(cli, ["pactline"]):
-        ctx = click.Context(cmd, info_name=" ".join(path), terminal_width=100, max_content_width=100)
-        text = cmd.get_help(ctx)
+    for path, ctx in _commands():
+        text = ctx.command.get_help(ctx)
         parts += [f"## `{' '.join(path)}`", "", "```text", text.rstrip(), "```", ""]
     return "\n".join(parts)
 
@@ -55,8 +61,8 @@ def test_cli_reference_is_current() -> None:
 
 
 def test_every_command_has_help() -> None:
-    for path, cmd in _walk(cli, ["pactline"]):
-        assert (cmd.help or "").strip(), f"{' '.join(path)} has no help text"
+    for path, ctx in _commands():
+        assert (ctx.command.help or "").strip(), f"{' '.join(path)} has no help text"
 
 
 def test_readme_gives_the_two_commands_and_ci_runs_the_test_one() -> None:
