@@ -311,8 +311,14 @@ def _dataset_section(d: dict[str, Any]) -> str:
 def render_drift_report(report: dict[str, Any]) -> str:
     """The report (the JSON shape of docs/drift.md, with each column's ``plot`` and ``history``) as HTML."""
     base = report.get("baseline")
-    base_text = f"the {_e(base)} before that" if base and not str(base).startswith("per contract") else \
-        "each contract's baseline setting (default: the 28d before that)"
+    if not base or str(base).startswith("per contract"):
+        base_text = "each contract's baseline setting (default: the 28d before that)"
+    elif str(base).startswith("run:"):
+        base_text = f"the pinned run {_e(str(base)[4:])}"
+    elif str(base).startswith("file:"):
+        base_text = f"the pinned file {_e(str(base)[5:])}"
+    else:
+        base_text = f"the {_e(base)} before that"
     window = f'current: last {_e(report.get("since", "?"))} before {_e(report.get("now", "?"))} · baseline: {base_text}'
 
     body = "".join(_dataset_section(d) for d in report.get("datasets", []))
