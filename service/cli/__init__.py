@@ -40,12 +40,7 @@ class _LazyGroup(click.Group):
     """
 
     def _load(self, module_name: str, attr: str) -> click.Command | None:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                return None  # that command is not built yet
-            raise
+        module = importlib.import_module(module_name)  # a missing module is a packaging bug: say so
         command: click.Command = getattr(module, attr)
         self.add_command(command)
         return command
