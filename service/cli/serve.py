@@ -8,9 +8,12 @@ Without tokens the service only listens on loopback.
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
+import socket
+import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -21,10 +24,12 @@ from service.auth import DEFAULT_TOKENS_FILE, TokenFileError, load_tokens
 if TYPE_CHECKING:
     from service.store import Store
 
-__all__ = ["is_loopback", "register_directory", "serve"]
+__all__ = ["is_loopback", "one_socket_per_worker", "register_directory", "reuseport_available", "serve",
+           "worker_sockets"]
 
 CONTRACT_SUFFIXES = (".yaml", ".yml", ".json")
 WORKER_HEALTHCHECK_S = 120
+log = logging.getLogger("uvicorn.error")
 
 
 def is_loopback(host: str) -> bool:
@@ -141,29 +146,154 @@ def serve(
 
 
 def _run_uvicorn(app: str, **options: object) -> None:
-    """``uvicorn.run`` with one change: the shared listening socket of several workers says it is TCP.
-
-    uvicorn binds that socket as ``socket(AF_INET, SOCK_STREAM)`` with protocol 0, and asyncio only
-    sets TCP_NODELAY on accepted connections whose listening socket names IPPROTO_TCP. Without it,
-    every small response of a multi-worker server waited ~40 ms for the client's delayed ACK
-    (GET /health: 44 ms with 2 workers against 0.5 ms with one).
-    """
-    import socket
-
+    """``uvicorn.run``, with several workers served from one socket each (see ``worker_sockets``)."""
     import uvicorn
-    from uvicorn.supervisors import Multiprocess
 
     config = uvicorn.Config(app, **options)  # type: ignore[arg-type]
     server = uvicorn.Server(config=config)
     try:
         if config.workers > 1:
-            sock = config.bind_socket()
-            if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.proto == 0:
-                sock = socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
-            Multiprocess(config, sockets=[sock]).run()
+            if config.uds is None and config.fd is None and reuseport_available():
+                try:
+                    sockets = worker_sockets(config.host, config.port, config.workers, config.backlog)
+                except OSError as exc:
+                    _fail(f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}")
+                one_socket_per_worker(config, sockets).run()
+            else:  # pragma: no cover - other systems: one shared socket, as uvicorn does
+                from uvicorn.supervisors import Multiprocess
+
+                Multiprocess(config, sockets=[_tcp(config.bind_socket())]).run()
         else:
             server.run()
     except KeyboardInterrupt:  # pragma: no cover - Ctrl+C in a terminal
         pass
     if config.workers == 1 and not server.started:
         raise SystemExit(3)
+
+
+def reuseport_available() -> bool:
+    """The kernel spreads connections over sockets bound with SO_REUSEPORT (Linux >= 3.9)."""
+    return sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")
+
+
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
+def _tcp(sock: socket.socket) -> socket.socket:
+    """``sock`` as a socket that says it is TCP (protocol IPPROTO_TCP instead of 0).
+
+    asyncio only sets TCP_NODELAY on accepted connections whose listening socket names IPPROTO_TCP.
+    Without it every small response of a multi-worker server waited ~40 ms for the client's delayed
+    ACK (GET /health: 44 ms with 2 workers against 0.5 ms with one).
+    """
+    if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.proto == 0:
+        return socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
+    return sock
+
+
+def worker_sockets(host: str, port: int, count: int, backlog: int = 2048) -> list[socket.socket]:
+    """``count`` listening TCP sockets on the same address, one per worker, bound with SO_REUSEPORT.
+
+    The kernel hands each new connection to one of them by a hash of its addresses, so keep-alive
+    connections are spread over the workers. With one shared socket the first worker to wake up
+    accepted every pending connection at once and kept them: a 2-worker server under 16 keep-alive
+    clients ran one worker at ~100 % CPU and left the other idle.
+
+    The address is first claimed by an ordinary bind, which fails when anything holds it (another
+    server's SO_REUSEPORT sockets included), so two servers never silently share a port. Port 0 picks
+    a free port, the same for every socket.
+    """
+    probe = socket.socket(_family(host), socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+        port = probe.getsockname()[1]
+    finally:
+        probe.close()
+    sockets: list[socket.socket] = []
+    try:
+        for _ in range(count):
+            sock = socket.socket(_family(host), socket.SOCK_STREAM, socket.IPPROTO_TCP)
+            sockets.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            sock.bind((host, port))
+            sock.listen(backlog)  # connections wait in this worker's queue from now on, even while it starts
+            sock.set_inheritable(True)
+    except OSError:
+        for sock in sockets:
+            sock.close()
+        raise
+    return sockets
+
+
+def one_socket_per_worker(config: Any, sockets: list[socket.socket]) -> Any:
+    """uvicorn's supervisor (``Multiprocess``) with worker *i* always serving ``sockets[i]``.
+
+    Start, health checks (a worker that does not answer within ``timeout_worker_healthcheck`` is
+    killed), restart of a dead worker on the same socket, SIGHUP (restart all, each replacement ready
+    before the old one stops) and SIGINT/SIGTERM behave as uvicorn's. While a worker restarts, the
+    connections the kernel hashed to its socket wait in that socket's queue: none is refused or lost.
+    SIGTTIN/SIGTTOU (add/remove a worker) are refused: the sockets are bound once, at start.
+    (Built on call: uvicorn is imported only when serving.)
+    """
+    from uvicorn.config import STARTUP_FAILURE
+    from uvicorn.supervisors.multiprocess import Multiprocess, Process
+
+    class OneSocketPerWorker(Multiprocess):
+        def start_worker(self, slot: int) -> Process:
+            process = Process(self.config, [self.sockets[slot]])
+            process.start()
+            return process
+
+        def init_processes(self) -> None:
+            self.processes = [self.start_worker(slot) for slot in range(len(self.sockets))]
+
+        def keep_subprocess_alive(self) -> None:
+            if self.should_exit.is_set():
+                return
+            for slot, process in enumerate(self.processes):
+                if process.is_alive(timeout=self.config.timeout_worker_healthcheck):
+                    continue
+                process.kill()  # hung or dead
+                process.join()
+                if process.exitcode == STARTUP_FAILURE:  # the app itself cannot start: restarting would loop
+                    log.error("worker [%s] failed to start, stopping the server", process.pid)
+                    self.should_exit.set()
+                    return
+                if self.should_exit.is_set():
+                    return
+                log.warning("worker [%s] died (exit code %s); starting another on its socket",
+                            process.pid, process.exitcode)
+                self.processes[slot] = self.start_worker(slot)
+
+        def restart_all(self) -> None:
+            for slot, old in enumerate(self.processes):
+                if self.should_exit.is_set():
+                    return
+                new = self.start_worker(slot)
+                if not new.wait_until_ready(self.config.timeout_worker_healthcheck, self.should_exit):
+                    new.kill()
+                    new.join()
+                    if not self.should_exit.is_set():
+                        log.error("replacement worker [%s] was not ready in time; keeping [%s]", new.pid, old.pid)
+                    return
+                old.terminate()
+                old.join()
+                self.processes[slot] = new
+
+        def handle_ttin(self) -> None:
+            log.warning("SIGTTIN ignored: the number of workers is fixed at start (--workers)")
+
+        def handle_ttou(self) -> None:
+            log.warning("SIGTTOU ignored: the number of workers is fixed at start (--workers)")
+
+        def run(self) -> None:
+            try:
+                super().run()
+            finally:
+                for sock in self.sockets:
+                    sock.close()
+
+    return OneSocketPerWorker(config, sockets)
