@@ -1,14 +1,24 @@
 """Exact key uniqueness over a stream of batches.
 
-A ``KeyTracker`` keeps the key columns of every row (only those columns, typed) and, at the end,
-finds the rows whose key repeats an earlier row's key: a stable sort for a single numeric or
-temporal key (numpy), an Arrow hash group-by otherwise (strings, compound keys). The first row
-of each key is kept; every later one is a duplicate, so ``len(duplicates) == rows - distinct``.
-Rows with a null in any key column are reported apart (``null_rows``).
+A ``KeyTracker`` finds the rows whose key repeats an earlier row's key. The first row of each key
+is kept; every later one is a duplicate, so ``len(duplicates) == rows - distinct``. Rows with a null
+in any key column are reported apart (``null_rows``). Exactness is owed here: no sketch stands in.
 
-Memory: up to 256 Ki rows the key columns stay in memory; past that they go to hash
-partitions on disk (temporary files, removed at the end) and are checked one partition at a time,
-so memory stays flat whatever the input's size. Exactness is owed here: no sketch stands in.
+Three ways, by the kind of key:
+
+- one integer (or temporal, or boolean) key column whose values fall in a dense range: a
+  direct-address window, one byte per possible value, checked batch by batch as the batches arrive
+  (``_IntegerKeys``). The window is fixed at the first batch with values and grows with later ones
+  while it stays dense (at most ``DENSE_FACTOR`` bytes per key row) and under ``window_bytes``
+  (64 MiB: 64 Mi values). Keys outside it go to the general numeric store below; a key's place
+  depends only on its value, so the two halves never share a key and their union is exact.
+- one numeric key column otherwise: the key numbers in memory up to 256 Ki rows, then (value, row)
+  records spilled to hash partitions on disk, each sorted at the end.
+- strings and compound keys: the key columns in memory up to 256 Ki rows, then Arrow IPC hash
+  partitions on disk, each checked with an Arrow hash group-by.
+
+Memory stays flat whatever the input's size: the window is capped, spilled partitions are read one
+at a time, and temporary files are removed at the end.
 """
 
 from __future__ import annotations
@@ -49,29 +59,43 @@ class KeyOutcome:
         return tuple(out)
 
 
+WINDOW_BYTES = 64 << 20  # the direct-address window of an integer key: at most 64 Mi values (one byte each)
+
+
 class KeyTracker:
     """Collects key columns batch by batch; ``finish()`` finds the exact duplicates.
 
-    Up to ``spill_rows`` rows (256 Ki: 2 MB of integer keys) the keys stay in memory. Past that they
-    are spilled to ``partitions`` files by a hash of the key (Arrow IPC streams; raw (value, row)
-    records for one numeric key column): equal keys always land in the same file, each file in row
-    order, and ``finish()`` checks one file at a time. Memory is about 1/``partitions`` of the keys,
-    whatever the size of the input, and the answer stays exact.
+    One integer (or temporal) key column goes to ``_IntegerKeys``: a direct-address window of up to
+    ``window_bytes`` checked as the batches arrive, the keys outside it as for any numeric key.
+    Otherwise up to ``spill_rows`` rows (256 Ki: 2 MB of integer keys) the keys stay in memory. Past
+    that they are spilled to ``partitions`` files by a hash of the key (Arrow IPC streams; raw (value,
+    row) records for one numeric key column): equal keys always land in the same file, each file in
+    row order, and ``finish()`` checks one file at a time. Memory is about 1/``partitions`` of the
+    keys, whatever the size of the input, and the answer stays exact. ``window_bytes=0`` turns the
+    window off.
     """
 
     def __init__(self, columns: tuple[str, ...], *, spill_rows: int = 262_144, partitions: int = 32,
-                 spill_dir: str | None = None) -> None:
+                 spill_dir: str | None = None, window_bytes: int = WINDOW_BYTES) -> None:
         self.columns = columns
         self._chunks: list[list[pa.Array]] = [[] for _ in columns]
         self.rows = 0
         self.spill_rows = spill_rows
         self.partitions = partitions
         self.spill_dir = spill_dir
+        self.window_bytes = window_bytes
         self._spill: _Spill | _NumericSpill | None = None
+        self._ints: _IntegerKeys | None = None
+        self._typed = False  # a batch with a typed (not all-null) key column has arrived
 
     @property
     def spilled(self) -> bool:
-        return self._spill is not None
+        return self._spill is not None or (self._ints is not None and self._ints.spilled)
+
+    @property
+    def window(self) -> tuple[int, int] | None:
+        """The integer key values checked by direct address, ``(first, last)``; None: no window."""
+        return self._ints.window if self._ints is not None else None
 
     def add(self, arrays: list[pa.Array | None], length: int) -> None:
         """One batch's key arrays (``None`` for a column absent from this batch: all null)."""
@@ -82,7 +106,18 @@ class KeyTracker:
             elif pa.types.is_dictionary(arr.type):
                 arr = arr.dictionary_decode()
             normal.append(arr)
-        if self._spill is not None:
+        if self._ints is None and not self._typed and not pa.types.is_null(normal[0].type):
+            self._typed = True
+            if len(self.columns) == 1 and self._spill is None and self.window_bytes > 0 \
+                    and _integer_like(normal[0].type):
+                # every earlier batch had no key column: all their rows are null keys
+                self._ints = _IntegerKeys(normal[0].type, self.window_bytes, self.spill_rows, self.partitions,
+                                          self.spill_dir)
+                self._ints.add(pa.nulls(self.rows), 0)
+                self._chunks = [[] for _ in self.columns]
+        if self._ints is not None:
+            self._ints.add(normal[0], self.rows)
+        elif self._spill is not None:
             self._spill.write(normal, self.rows)
         else:
             for store, arr in zip(self._chunks, normal, strict=True):
@@ -111,6 +146,12 @@ class KeyTracker:
         return pa.chunked_array(chunks).combine_chunks() if len(chunks) > 1 else chunks[0]
 
     def finish(self) -> KeyOutcome:
+        if self._ints is not None:
+            ints, self._ints = self._ints, None
+            try:
+                return ints.finish(self.rows, self.columns)
+            finally:
+                ints.close()
         if self._spill is not None:
             spill, self._spill = self._spill, None
             try:
@@ -291,7 +332,7 @@ def _number_column(taken: list[Any], kind: pa.DataType) -> pa.Array:
         return pa.array(taken, pa.float64()).cast(kind)
     if pa.types.is_temporal(kind):  # the numbers are the storage integers of the type
         return pa.array(taken, pa.int64()).cast(pa.int32() if kind.bit_width == 32 else pa.int64()).view(kind)
-    return pa.array(taken, pa.int64()).cast(kind)
+    return pa.array(taken, kind)  # integers: every value fits its own type (uint64 past 2**63 too)
 
 
 class _NumericSpill:
@@ -316,8 +357,6 @@ class _NumericSpill:
         self.null_rows: list[np.ndarray] = []
 
     def write(self, cols: list[pa.Array], start: int) -> None:
-        import os
-
         arr = cols[0]
         n = len(arr)
         if n == 0:
@@ -335,6 +374,12 @@ class _NumericSpill:
             words = _as_numbers(arr)[valid]
         else:
             words = _as_numbers(arr)
+        self.write_words(words, rows, start)
+
+    def write_words(self, words: np.ndarray, rows: np.ndarray | None, start: int) -> None:
+        """Key numbers (no nulls) with their row numbers (``None``: ``start``, ``start + 1``, ...)."""
+        import os
+
         if len(words) == 0:
             return
         if self.dtype is None:
@@ -365,7 +410,8 @@ class _NumericSpill:
         for f in self.files.values():
             f.close()
 
-    def finish(self, rows: int, columns: tuple[str, ...]) -> KeyOutcome:
+    def duplicates(self) -> tuple[np.ndarray, dict[int, Any]]:
+        """The rows repeating an earlier key, ascending, and the key values of the first five."""
         self._close_files()
         dups: list[np.ndarray] = []
         for p in sorted(self.files):
@@ -375,23 +421,248 @@ class _NumericSpill:
                 dups.append(records["r"][where])
             del records
         dup_rows = np.sort(np.concatenate(dups)) if dups else np.zeros(0, dtype=np.int64)
-        null_rows = np.sort(np.concatenate(self.null_rows)) if self.null_rows else np.zeros(0, dtype=np.int64)
-        picked = np.unique(np.concatenate([dup_rows[:5], null_rows[:5]])).astype(np.int64)
         values: dict[int, Any] = {}
-        wanted = set(dup_rows[:5].tolist())
-        if wanted:
+        if len(dup_rows):
             for p in sorted(self.files):
                 records = self._read(p)
                 hit = np.isin(records["r"], dup_rows[:5])
                 for r, v in zip(records["r"][hit].tolist(), records["v"][hit].tolist(), strict=True):
                     values[r] = v
+        return dup_rows.astype(np.int64), values
+
+    def finish(self, rows: int, columns: tuple[str, ...]) -> KeyOutcome:
+        dup_rows, values = self.duplicates()
+        null_rows = np.sort(np.concatenate(self.null_rows)) if self.null_rows else np.zeros(0, dtype=np.int64)
+        picked = np.unique(np.concatenate([dup_rows[:5], null_rows[:5]])).astype(np.int64)
         taken = [values.get(int(r)) for r in picked]
-        return KeyOutcome(dup_rows.astype(np.int64), null_rows.astype(np.int64), rows, columns,
+        return KeyOutcome(dup_rows, null_rows.astype(np.int64), rows, columns,
                           (_number_column(taken, self.kind),), picked)
 
     def close(self) -> None:
         self._close_files()
         self._cleanup()
+
+
+class _NumericKeys:
+    """Key numbers (no nulls) with their row numbers, in row order: in memory up to ``spill_rows``,
+    then in a ``_NumericSpill``. The general store behind the integer window."""
+
+    def __init__(self, kind: pa.DataType, spill_rows: int, partitions: int, directory: str | None) -> None:
+        self.kind = kind
+        self.spill_rows = spill_rows
+        self.partitions = partitions
+        self.directory = directory
+        self.words: list[np.ndarray] = []
+        self.rows: list[np.ndarray] = []
+        self.count = 0
+        self.spill: _NumericSpill | None = None
+
+    def add(self, words: np.ndarray, rows: np.ndarray) -> None:
+        if len(words) == 0:
+            return
+        if self.spill is not None:
+            self.spill.write_words(words, rows, 0)
+            return
+        self.words.append(words)
+        self.rows.append(rows)
+        self.count += len(words)
+        if self.count > self.spill_rows:
+            self.spill = _NumericSpill(self.partitions, self.directory, self.kind)
+            self.spill.write_words(np.concatenate(self.words), np.concatenate(self.rows), 0)
+            self.words, self.rows = [], []
+
+    def duplicates(self) -> tuple[np.ndarray, dict[int, Any]]:
+        """The rows repeating an earlier key, ascending, and the key values of the first five."""
+        if self.spill is not None:
+            return self.spill.duplicates()
+        if not self.words:
+            return np.zeros(0, dtype=np.int64), {}
+        words, rows = np.concatenate(self.words), np.concatenate(self.rows)
+        where = _numeric_duplicates(words, None)  # positions in row order: the rows come ascending
+        dup_rows = rows[where].astype(np.int64)
+        return dup_rows, dict(zip(dup_rows[:5].tolist(), words[where[:5]].tolist(), strict=True))
+
+    def close(self) -> None:
+        if self.spill is not None:
+            self.spill.close()
+
+
+_INT64_MIN, _INT64_MAX = -(1 << 63), (1 << 63) - 1
+_PIECE = 1 << 16  # rows checked against the window at a time: a row's position fits in two bytes
+_LOW_BYTE = (np.arange(_PIECE) & 0xFF).astype(np.uint8)
+_HIGH_BYTE = (np.arange(_PIECE) >> 8).astype(np.uint8)
+
+
+class _IntegerKeys:
+    """One integer (temporal, boolean) key column: a direct-address window plus a general store.
+
+    The window is ``seen``, one byte per key value in ``[base, base + len(seen))`` (0: not seen yet,
+    1: seen). It is fixed at the first batch with values, when their range is dense (at most
+    ``DENSE_FACTOR`` values per key row so far, or ``DENSE_FLOOR`` values whatever the rows) and
+    under ``cap`` bytes, and it grows (doubling) when later batches fall outside it and it stays dense
+    and under the cap. It never grows over a value already sent to the general store (``below`` /
+    ``above`` bound it), so each key value lives in exactly one of the two, and the union is exact.
+
+    A batch is checked as it arrives, in O(rows): a gather of ``seen`` finds the repeats of earlier
+    batches; two scatters of the row's position (low byte, then high byte) into the rows' slots find
+    every key repeated within the batch (two rows of one key cannot share both bytes, so one of them
+    reads back another row's byte); only those keys are then ordered, to keep their first row.
+    """
+
+    DENSE_FACTOR = 16
+    DENSE_FLOOR = 1 << 20
+
+    def __init__(self, kind: pa.DataType, cap: int, spill_rows: int, partitions: int,
+                 directory: str | None) -> None:
+        self.kind = kind
+        self.cap = cap
+        self.seen: np.ndarray | None = None
+        self.base = 0
+        self.decided = False
+        self.below: int | None = None  # the largest key sent to ``rest`` below the window
+        self.above: int | None = None  # the smallest key sent to ``rest`` above the window
+        self.valid = 0  # rows with a key so far
+        self.rest = _NumericKeys(kind, spill_rows, partitions, directory)
+        self.dups: list[np.ndarray] = []
+        self.samples: dict[int, Any] = {}  # row -> key of the first repeats found in the window
+        self.null_rows: list[np.ndarray] = []
+
+    @property
+    def spilled(self) -> bool:
+        return self.rest.spill is not None
+
+    @property
+    def window(self) -> tuple[int, int] | None:
+        return None if self.seen is None else (self.base, self.base + len(self.seen) - 1)
+
+    def add(self, arr: pa.Array, start: int) -> None:
+        n = len(arr)
+        if n == 0:
+            return
+        if pa.types.is_null(arr.type):
+            self.null_rows.append(np.arange(start, start + n, dtype=np.int64))
+            return
+        if arr.type != self.kind:  # the key columns come typed by the contract: this is a safety net
+            arr = arr.cast(self.kind)
+        words = _as_numbers(arr)
+        rows: np.ndarray | None = None
+        if arr.null_count:
+            valid = pc.is_valid(arr).to_numpy(zero_copy_only=False)
+            self.null_rows.append(np.flatnonzero(~valid).astype(np.int64) + start)
+            rows = np.flatnonzero(valid).astype(np.int64) + start
+            words = words[valid]
+        if len(words) == 0:
+            return
+        if words.dtype != np.int64 and words.dtype != np.uint64:
+            words = words.astype(np.int64)
+        lo, hi = int(words.min()), int(words.max())
+        self.valid += len(words)
+        self._fit(lo, hi, words)
+        if self.seen is None:
+            self.rest.add(words, rows if rows is not None else np.arange(start, start + len(words), dtype=np.int64))
+            return
+        first, last = self.window or (0, -1)
+        if first <= lo and hi <= last:
+            self._check(words, rows, start)
+            return
+        inside = (words >= first) & (words <= last)
+        out = ~inside
+        outside = words[out]
+        self.rest.add(outside, rows[out] if rows is not None else np.flatnonzero(out).astype(np.int64) + start)
+        low, high = outside[outside < first], outside[outside > last]
+        if len(low):
+            self.below = max(int(low.max()), self.below if self.below is not None else _INT64_MIN)
+        if len(high):
+            self.above = min(int(high.min()), self.above if self.above is not None else int(high.min()))
+        if inside.any():
+            self._check(words[inside], rows[inside] if rows is not None else np.flatnonzero(inside) + start, start)
+
+    def _allowed(self) -> int:
+        """How many values the window may span now."""
+        return min(self.cap, max(min(self.DENSE_FLOOR, self.cap), self.DENSE_FACTOR * self.valid))
+
+    def _fit(self, lo: int, hi: int, words: np.ndarray) -> None:
+        """Fix the window at the first values, or grow it to cover this batch's ``lo``..``hi``."""
+        allowed = self._allowed()
+        if self.seen is None:
+            if self.decided:
+                return
+            self.decided = True
+            if hi > _INT64_MAX or hi - lo + 1 > allowed:
+                return  # sparse (or past int64): the general store takes every key
+            self.seen, self.base = np.zeros(min(allowed, 2 * (hi - lo + 1), _INT64_MAX - lo + 1), np.uint8), lo
+            return
+        first, last = self.base, self.base + len(self.seen) - 1
+        if first <= lo and hi <= last:
+            return
+        floor = self.below + 1 if self.below is not None else _INT64_MIN
+        ceiling = self.above - 1 if self.above is not None else _INT64_MAX
+        new_lo, new_hi = min(lo, first), max(hi, last)
+        if new_lo < floor or new_hi > ceiling or new_hi - new_lo + 1 > allowed:
+            # not all of it: grow upward as far as allowed (keys usually grow), the rest goes elsewhere
+            top = min(ceiling, first + allowed - 1)
+            up = words[(words > last) & (words <= top)]
+            if not len(up):
+                return
+            new_lo, new_hi = first, int(up.max())
+        size = max(new_hi - new_lo + 1, min(2 * len(self.seen), allowed))
+        base = max(floor, new_hi - size + 1) if new_lo < first else new_lo  # the room goes the way it grew
+        grown = np.zeros(min(ceiling, base + size - 1) - base + 1, np.uint8)
+        grown[first - base : first - base + len(self.seen)] = self.seen
+        self.seen, self.base = grown, base
+
+    def _check(self, words: np.ndarray, rows: np.ndarray | None, start: int) -> None:
+        """Mark keys inside the window as seen; record the rows repeating an earlier row's key."""
+        seen = self.seen
+        assert seen is not None
+        offsets = (words - words.dtype.type(self.base)).astype(np.intp, copy=False)
+        for s in range(0, len(offsets), _PIECE):
+            at = offsets[s : s + _PIECE]
+            m = len(at)
+            repeat = seen[at] != 0  # seen in an earlier piece
+            seen[at] = _LOW_BYTE[:m]
+            clash = seen[at] != _LOW_BYTE[:m]
+            seen[at] = _HIGH_BYTE[:m]
+            clash |= seen[at] != _HIGH_BYTE[:m]
+            seen[at] = 1
+            if clash.any():  # some keys repeat within the piece: find all their rows, keep each one's first
+                keys = at[clash]
+                seen[keys] = 2
+                group = np.flatnonzero(seen[at] == 2)
+                seen[keys] = 1
+                ordered = np.argsort(at[group], kind="stable")  # by key, then row
+                values = at[group][ordered]
+                first = np.ones(len(values), dtype=bool)
+                first[1:] = values[1:] != values[:-1]
+                repeat[group[ordered[~first]]] = True
+            where = np.flatnonzero(repeat)
+            if not len(where):
+                continue
+            found = rows[s + where] if rows is not None else where.astype(np.int64) + (start + s)
+            self.dups.append(found)
+            for i, r in zip(where[: max(0, 5 - len(self.samples))].tolist(), found.tolist(), strict=False):
+                self.samples[int(r)] = words[s + i].item()
+
+    def finish(self, rows: int, columns: tuple[str, ...]) -> KeyOutcome:
+        rest, values = self.rest.duplicates()
+        own = np.concatenate(self.dups) if self.dups else np.zeros(0, dtype=np.int64)
+        dup_rows = np.sort(np.concatenate([own, rest])) if len(rest) else own
+        null_rows = np.concatenate(self.null_rows) if self.null_rows else np.zeros(0, dtype=np.int64)
+        picked = np.unique(np.concatenate([dup_rows[:5], null_rows[:5]])).astype(np.int64)
+        values.update(self.samples)
+        taken = [values.get(int(r)) for r in picked]
+        return KeyOutcome(dup_rows.astype(np.int64), null_rows.astype(np.int64), rows, columns,
+                          (_number_column(taken, self.kind),), picked)
+
+    def close(self) -> None:
+        self.rest.close()
+        self.seen = None
+
+
+def _integer_like(t: pa.DataType) -> bool:
+    """Keys whose numbers (``_as_numbers``) are integers: the window can address them."""
+    return bool(pa.types.is_integer(t) or pa.types.is_timestamp(t) or pa.types.is_date(t)
+                or pa.types.is_time(t) or pa.types.is_boolean(t))
 
 
 def _word_hash(words: np.ndarray) -> np.ndarray:

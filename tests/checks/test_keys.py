@@ -1,9 +1,13 @@
-"""Exact key uniqueness: the tracker agrees with a plain Python count, however the rows are batched."""
+"""Exact key uniqueness: the tracker agrees with a plain Python count, however the rows are batched,
+whether an integer key is checked in the direct-address window, in the general store, or both."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,14 +27,23 @@ def naive(rows: list[tuple[object, ...]]) -> tuple[list[int], list[int]]:
     return dups, nulls
 
 
-def track(columns: list[list[object]], types: list[pa.DataType], cut: int, spill: int | None = None,
-          ) -> tuple[list[int], list[int]]:
+def track(columns: list[list[object]], types: list[pa.DataType], cut: int | list[int], spill: int | None = None,
+          window: int | None = None) -> tuple[list[int], list[int]]:
+    """Duplicate and null rows from a tracker fed ``cut`` rows a batch (or the listed batch sizes, cycled);
+    every sample must show its row's own key."""
     names = tuple(f"c{i}" for i in range(len(columns)))
-    tracker = KeyTracker(names) if spill is None else KeyTracker(names, spill_rows=spill, partitions=3)
+    options: dict[str, int] = {} if spill is None else {"spill_rows": spill, "partitions": 3}
+    if window is not None:
+        options["window_bytes"] = window
+    tracker = KeyTracker(names, **options)  # type: ignore[arg-type]
     n = len(columns[0])
-    for start in range(0, n, cut):
-        tracker.add([pa.array(c[start:start + cut], t) for c, t in zip(columns, types, strict=True)],
-                    len(columns[0][start:start + cut]))
+    sizes = [cut] if isinstance(cut, int) else cut
+    start, i = 0, 0
+    while start < n:
+        size = sizes[i % len(sizes)]
+        tracker.add([pa.array(c[start:start + size], t) for c, t in zip(columns, types, strict=True)],
+                    len(columns[0][start:start + size]))
+        start, i = start + size, i + 1
     out = tracker.finish()
     for row, sample in zip(sorted({*out.duplicate_rows[:5].tolist(), *out.null_rows[:5].tolist()}),
                            out.samples(np.union1d(out.duplicate_rows, out.null_rows)), strict=False):
@@ -42,8 +55,11 @@ def track(columns: list[list[object]], types: list[pa.DataType], cut: int, spill
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.one_of(st.none(), st.integers(-5, 5)), min_size=1, max_size=60), st.integers(1, 70))
 def test_single_integer_key(values: list[int | None], cut: int) -> None:
-    assert track([values], [pa.int64()], cut) == naive([(v,) for v in values])
-    assert track([values], [pa.int64()], cut, spill=3) == naive([(v,) for v in values])
+    want = naive([(v,) for v in values])
+    assert track([values], [pa.int64()], cut) == want
+    assert track([values], [pa.int64()], cut, spill=3) == want
+    assert track([values], [pa.int64()], cut, spill=3, window=0) == want  # no window: the general store
+    assert track([values], [pa.int64()], cut, spill=3, window=4) == want  # a 4-value window and the rest
 
 
 @settings(max_examples=60, deadline=None)
@@ -63,8 +79,9 @@ def test_single_string_key(values: list[str | None], cut: int) -> None:
     assert track([values], [pa.string()], cut, spill=2) == naive([(v,) for v in values])
 
 
-def test_spilled_keys_leave_no_files(tmp_path: object) -> None:
-    tracker = KeyTracker(("a",), spill_rows=10, partitions=4, spill_dir=str(tmp_path))
+@pytest.mark.parametrize("window", [0, 8])
+def test_spilled_keys_leave_no_files(tmp_path: object, window: int) -> None:
+    tracker = KeyTracker(("a",), spill_rows=10, partitions=4, spill_dir=str(tmp_path), window_bytes=window)
     for start in range(0, 100, 7):
         tracker.add([pa.array([i % 60 for i in range(start, min(start + 7, 100))], pa.int64())],
                     min(7, 100 - start))
@@ -85,26 +102,29 @@ def test_single_float_key_spilled(values: list[float | None], cut: int, kind: pa
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.lists(st.one_of(st.none(), st.integers(0, 4)), min_size=4, max_size=40), st.integers(1, 10))
-def test_spilled_numeric_key_absent_from_some_batches(values: list[int | None], cut: int) -> None:
+@given(st.lists(st.one_of(st.none(), st.integers(0, 4)), min_size=4, max_size=40), st.integers(1, 10),
+       st.sampled_from([0, 2]))
+def test_spilled_numeric_key_absent_from_some_batches(values: list[int | None], cut: int, window: int) -> None:
     # a batch without the key column arrives as a null-typed array: all its rows have a null key
-    tracker = KeyTracker(("k",), spill_rows=2, partitions=3)
+    tracker = KeyTracker(("k",), spill_rows=2, partitions=3, window_bytes=window)
     half = len(values) // 2
     chunks = [pa.array(values[s:min(s + cut, half)], pa.int64()) for s in range(0, half, cut)]
     chunks.append(pa.nulls(3))
     chunks += [pa.array(values[s:s + cut], pa.int64()) for s in range(half, len(values), cut)]
     for c in chunks:
         tracker.add([c], len(c))
-    assert tracker.spilled
+    assert tracker.spilled or window
     out = tracker.finish()
     want = naive([(v,) for v in values[:half]] + [(None,)] * 3 + [(v,) for v in values[half:]])
     assert (out.duplicate_rows.tolist(), out.null_rows.tolist()) == want
 
 
-def test_spilled_integer_key_reports_duplicates_and_samples() -> None:
-    tracker = KeyTracker(("id",), spill_rows=100, partitions=8)
+@pytest.mark.parametrize("window", [0, 300])
+def test_spilled_integer_key_reports_duplicates_and_samples(window: int) -> None:
+    # window 300: ids 0..299 by direct address, the others spilled; the repeats fall on both sides
+    tracker = KeyTracker(("id",), spill_rows=100, partitions=8, window_bytes=window)
     ids = np.arange(1000, dtype=np.int64)
-    ids[[500, 700, 999]] = [3, 3, 10]
+    ids[[500, 700, 999]] = [3, 3, 410]
     for start in range(0, 1000, 64):
         chunk = pa.array(ids[start:start + 64], mask=(np.arange(start, min(start + 64, 1000)) == 42))
         tracker.add([chunk], len(chunk))
@@ -113,4 +133,236 @@ def test_spilled_integer_key_reports_duplicates_and_samples() -> None:
     assert out.duplicate_rows.tolist() == [500, 700, 999]
     assert out.null_rows.tolist() == [42]
     assert out.samples(np.array([42, 500, 700, 999])) == (
-        {"row": 42, "id": None}, {"row": 500, "id": 3}, {"row": 700, "id": 3}, {"row": 999, "id": 10})
+        {"row": 42, "id": None}, {"row": 500, "id": 3}, {"row": 700, "id": 3}, {"row": 999, "id": 410})
+
+
+# --- the direct-address window of an integer key ---------------------------------------------------
+
+I64_MIN, I64_MAX = -(1 << 63), (1 << 63) - 1
+
+
+def reference(values: np.ndarray) -> list[int]:
+    """Rows whose key repeats an earlier row's key, by numpy: every row but each key's first."""
+    first = np.unique(values, return_index=True)[1]
+    later = np.ones(len(values), dtype=bool)
+    later[first] = False
+    return np.flatnonzero(later).tolist()
+
+
+def feed(batches: list[list[int | None]], kind: pa.DataType = pa.int64(), **options: int) -> KeyTracker:
+    tracker = KeyTracker(("k",), **options)  # type: ignore[arg-type]
+    for b in batches:
+        tracker.add([pa.array(b, kind)], len(b))
+    return tracker
+
+
+def outcome(batches: list[list[int | None]], kind: pa.DataType = pa.int64(), **options: int,
+            ) -> tuple[list[int], list[int]]:
+    out = feed(batches, kind, **options).finish()
+    return out.duplicate_rows.tolist(), out.null_rows.tolist()
+
+
+def flat(batches: list[list[int | None]]) -> list[tuple[object, ...]]:
+    return [(v,) for b in batches for v in b]
+
+
+def test_window_repeats_within_one_batch() -> None:
+    batches: list[list[int | None]] = [[5, 3, 5, 5, 3, 9, 4]]
+    tracker = feed(batches)
+    assert tracker.window is not None and tracker.window[0] == 3
+    assert outcome(batches) == ([2, 3, 4], [])
+
+
+def test_window_repeats_across_batches() -> None:
+    batches: list[list[int | None]] = [[1, 2, 3], [4, 2, 5], [1, 6, 6], [3]]
+    assert outcome(batches) == ([4, 6, 8, 9], [])
+
+
+def test_window_keys_inside_and_outside() -> None:
+    # an 8-value window [0, 7]: 100 and 8 are kept in the general store, repeats found on both sides
+    batches: list[list[int | None]] = [[0, 1, 2, 3], [100, 2, 100, 7, 8, 3], [8, 7, 0, 100]]
+    tracker = feed(batches, window_bytes=8)
+    assert tracker.window == (0, 7)
+    assert outcome(batches, window_bytes=8) == ([5, 6, 9, 10, 11, 12, 13], [])
+    assert outcome(batches, window_bytes=8) == naive(flat(batches))
+
+
+def test_window_edge_is_exact() -> None:
+    # keys straddling the window's last value: 6 and 7 inside, 8 and 9 outside
+    batches: list[list[int | None]] = [[0, 1, 2, 3], [6, 7, 8, 9, 7, 8], [9, 6, 10, 10]]
+    assert feed(batches, window_bytes=8).window == (0, 7)
+    assert outcome(batches, window_bytes=8) == ([8, 9, 10, 11, 13], [])
+
+
+def test_negative_keys() -> None:
+    batches: list[list[int | None]] = [[-5, -1, -3, -5], [-1, -2, 0, 1], [-3, -6, -6]]
+    tracker = feed(batches)
+    assert tracker.window is not None and tracker.window[0] <= -6 and tracker.window[1] >= 1
+    assert outcome(batches) == ([3, 4, 8, 10], [])
+
+
+@pytest.mark.parametrize("first", [
+    [I64_MAX, I64_MAX - 1, I64_MAX],
+    [I64_MIN, I64_MIN + 1, I64_MIN],
+    [I64_MIN, I64_MAX, I64_MIN],
+])
+def test_keys_at_the_int64_limits(first: list[int | None]) -> None:
+    batches: list[list[int | None]] = [first, [I64_MAX, 0, I64_MIN], [I64_MAX - 1, I64_MIN + 1, 0, None]]
+    assert outcome(batches) == naive(flat(batches))
+    assert outcome(batches, window_bytes=0) == naive(flat(batches))
+
+
+def test_unsigned_keys_past_int64() -> None:
+    big = (1 << 64) - 1
+    batches: list[list[int | None]] = [[1, 2, 3], [big, 2, big, (1 << 63), 1 << 63], [big - 1, 3, None]]
+    assert outcome(batches, pa.uint64()) == ([4, 5, 7, 9], [10])
+    out = feed(batches, pa.uint64()).finish()
+    assert out.samples(out.duplicate_rows) == (
+        {"row": 4, "k": 2}, {"row": 5, "k": big}, {"row": 7, "k": 1 << 63}, {"row": 9, "k": 3})
+
+
+def test_nulls_and_absent_batches() -> None:
+    tracker = KeyTracker(("k",))
+    tracker.add([None], 2)  # no key column in the first batches: null keys
+    tracker.add([pa.nulls(1)], 1)
+    tracker.add([pa.array([7, None, 7, 8], pa.int64())], 4)
+    tracker.add([None], 2)
+    tracker.add([pa.array([None, 8, 9], pa.int64())], 3)
+    assert tracker.window is not None
+    out = tracker.finish()
+    assert out.duplicate_rows.tolist() == [5, 10]
+    assert out.null_rows.tolist() == [0, 1, 2, 4, 7, 8, 9]
+    assert out.samples(np.union1d(out.duplicate_rows, out.null_rows)) == (
+        {"row": 0, "k": None}, {"row": 1, "k": None}, {"row": 2, "k": None}, {"row": 4, "k": None},
+        {"row": 5, "k": 7})
+
+
+def test_window_grows_with_ascending_keys() -> None:
+    ids = np.arange(300_000, dtype=np.int64)
+    ids[[70_000, 150_000, 299_999]] = [5, 69_999, 150_001]
+    tracker = KeyTracker(("id",))
+    windows = []
+    for s in range(0, len(ids), 20_000):
+        tracker.add([pa.array(ids[s:s + 20_000])], len(ids[s:s + 20_000]))
+        windows.append(tracker.window)
+    assert windows[0] == (0, 39_999)  # twice the first batch's range
+    assert windows[-1] is not None and windows[-1][0] == 0 and windows[-1][1] >= 299_998
+    assert len(set(windows)) > 2 and not tracker.spilled
+    out = tracker.finish()
+    assert out.duplicate_rows.tolist() == [70_000, 150_000, 299_999]
+    assert out.samples(out.duplicate_rows) == (
+        {"row": 70_000, "id": 5}, {"row": 150_000, "id": 69_999}, {"row": 299_999, "id": 150_001})
+
+
+def test_window_grows_downward() -> None:
+    batches: list[list[int | None]] = [[100, 101], [50, 100, 40], [40, 60]]
+    tracker = feed(batches, window_bytes=1000)
+    assert tracker.window is not None and tracker.window[0] <= 40 and tracker.window[1] >= 101
+    assert outcome(batches, window_bytes=1000) == ([3, 5], [])
+
+
+def test_window_never_grows_over_a_key_kept_elsewhere() -> None:
+    # 20 000 is kept in the general store while the window is small; the window may grow up to
+    # 19 999 but never over it, so its repeat is still found
+    batches: list[list[int | None]] = [[0, 1], [20_000], [9_000], [9_500, 20_000, 19_999], [20_000, 19_999]]
+    tracker = KeyTracker(("k",), window_bytes=10_000)
+    for b in batches:
+        tracker.add([pa.array(b, pa.int64())], len(b))
+        window = tracker.window
+        assert window is not None and window[1] < 20_000
+    out = tracker.finish()
+    assert out.duplicate_rows.tolist() == [5, 7, 8]
+
+
+def test_sparse_keys_use_no_window() -> None:
+    keys = [i * 1_000_003 for i in range(10)] * 2
+    tracker = feed([keys[:10], keys[10:]])
+    assert tracker.window is None
+    assert tracker.finish().duplicate_rows.tolist() == list(range(10, 20))
+
+
+def test_all_equal_keys_across_pieces() -> None:
+    # one batch longer than the 64 Ki rows checked at a time, then more of the same key
+    tracker = KeyTracker(("k",))
+    tracker.add([pa.array(np.full(70_000, 42, dtype=np.int64))], 70_000)
+    tracker.add([pa.array(np.full(1_000, 42, dtype=np.int64))], 1_000)
+    out = tracker.finish()
+    assert out.duplicate_rows.tolist() == list(range(1, 71_000))
+    assert out.samples(out.duplicate_rows) == tuple({"row": r, "k": 42} for r in range(1, 6))
+
+
+def test_repeats_at_rows_sharing_a_low_byte() -> None:
+    # rows 256 apart share the low byte of their position, rows 1 apart the high byte: each pair must
+    # still be found (and only the later row of each)
+    keys = np.arange(65_536, dtype=np.int64)
+    keys[256] = keys[0]
+    keys[5 + 512] = keys[5]
+    keys[1001] = keys[1000]
+    keys[65_535] = keys[65_535 - 256 * 255]
+    tracker = KeyTracker(("k",))
+    tracker.add([pa.array(keys)], len(keys))
+    assert tracker.finish().duplicate_rows.tolist() == reference(keys) == [256, 517, 1001, 65_535]
+
+
+@pytest.mark.parametrize("kind", [pa.timestamp("us", tz="UTC"), pa.date32(), pa.time32("s"), pa.bool_(),
+                                  pa.int8(), pa.uint16()])
+def test_temporal_and_small_integer_keys(kind: pa.DataType) -> None:
+    raw = [3, 1, 3, None, 0, 1, 2]
+    if pa.types.is_boolean(kind):
+        values: list[object] = [None if v is None else v % 2 == 1 for v in raw]
+    elif pa.types.is_date(kind):
+        values = [None if v is None else dt.date(2026, 1, 1 + v) for v in raw]
+    else:
+        values = raw
+    if pa.types.is_time32(kind):
+        arr = pa.array(values, pa.int32()).view(kind)
+    else:
+        arr = pa.array(values, pa.int64() if not pa.types.is_date(kind) and not pa.types.is_boolean(kind)
+                       else None).cast(kind)
+    tracker = KeyTracker(("k",))
+    tracker.add([arr.slice(0, 4)], 4)
+    tracker.add([arr.slice(4)], 3)
+    assert tracker.window is not None
+    out = tracker.finish()
+    assert out.duplicate_rows.tolist() == naive([(v,) for v in arr.to_pylist()])[0]
+    assert out.null_rows.tolist() == [3]
+    for sample in out.samples(out.duplicate_rows):
+        assert sample["k"] == arr[sample["row"]].as_py()
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_many_rows_match_numpy(shuffle: bool) -> None:
+    # 400 000 keys from a dense range with ~10% repeats, in uneven batches; window on, off and tiny
+    rng = np.random.default_rng(7)
+    keys = np.arange(400_000, dtype=np.int64) - 123_456
+    if shuffle:
+        keys = rng.permutation(keys)
+    pick = rng.choice(len(keys), 40_000, replace=False)
+    keys[pick] = keys[rng.integers(0, len(keys), 40_000)]
+    want = reference(keys)
+    sizes = rng.integers(1, 90_000, 40)
+    for options in ({}, {"window_bytes": 0}, {"window_bytes": 100_000}):
+        tracker = KeyTracker(("k",), **options)  # type: ignore[arg-type]
+        start, i = 0, 0
+        while start < len(keys):
+            chunk = keys[start:start + sizes[i % len(sizes)]]
+            tracker.add([pa.array(chunk)], len(chunk))
+            start, i = start + len(chunk), i + 1
+        out = tracker.finish()
+        assert out.duplicate_rows.tolist() == want, options
+        for sample in out.samples(out.duplicate_rows):
+            assert sample["k"] == keys[sample["row"]]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.integers(-20, 20), st.sampled_from([I64_MIN, I64_MAX, 10**12])),
+                min_size=1, max_size=120),
+       st.lists(st.integers(1, 40), min_size=1, max_size=6),
+       st.sampled_from([None, 0, 1, 4, 16, 64]), st.sampled_from([None, 3]))
+def test_key_stream_property(values: list[int | None], cuts: list[int], window: int | None,
+                             spill: int | None) -> None:
+    # however the stream is split and whatever the window's size: the same rows as the reference and
+    # as the stream in one batch
+    want = naive([(v,) for v in values])
+    assert track([values], [pa.int64()], cuts, spill=spill, window=window) == want
+    assert track([values], [pa.int64()], len(values), spill=spill, window=window) == want
