@@ -6,7 +6,7 @@ defaults and the JSON shape; the constants below are those defaults.
 
 Numeric and temporal columns (non-null, finite values):
 
-- **Bins**: the reference's deciles (``N_BINS`` = 10 quantile bins from its KLL sketch; a
+- **Bins**: the reference's deciles (``N_BINS`` = 10 quantile bins from its quantile sketch; a
   reference of fewer than 400 values gets one bin per 40 values, at least 4, because the
   chi-square gate runs hot on sparse quantile bins; repeated edges of tied values collapse,
   so a discrete column may get fewer bins). Bin
@@ -18,10 +18,10 @@ Numeric and temporal columns (non-null, finite values):
 - ``wasserstein_norm``: W1 between the two distributions divided by the reference's
   standard deviation; ``ks_statistic``: sup |F_ref − F_cur|. Both from the sketches' CDFs
   evaluated at the union of 1025 quantile points of each side (exact while the sketches
-  are: up to 200 values per side; otherwise within the rank error below).
+  are: up to 256 values per side; otherwise within the rank error below).
 - ``chi2_statistic`` / ``chi2_pvalue``: Pearson chi-square test of homogeneity on the 2×bins
-  table, the **noise gate**. Sketch error counts as sampling noise: a side whose KLL sketch
-  is estimating (rank error ε ≈ 1.33 %) contributes ``1/ε²`` as an extra sample size,
+  table, the **noise gate**. Sketch error counts as sampling noise: a side whose quantile
+  sketch is estimating (rank error bound ε, ≈ 1.2 %) contributes ``1/ε²`` as an extra sample size,
   ``1/n_eff = 1/n + ε²`` (documented in docs/drift.md; measured by bench/drift_calibration.py).
 
 Categorical columns: category shares from the top values (plus the ``other`` bucket when a
@@ -195,9 +195,9 @@ def _pool_rare(table: np.ndarray) -> np.ndarray:
 
 def _effective_size(prof: ColumnProfile, n: int) -> float:
     """Sample size after counting the sketch's rank error as extra noise: 1/n_eff = 1/n + ε²."""
-    if prof.kll is None or not prof.kll.is_estimation_mode():
+    if prof.quantiles is None or not prof.quantiles.is_estimation_mode():
         return float(n)
-    eps = prof.kll_rank_error()
+    eps = prof.quantile_rank_error()
     return 1.0 / (1.0 / n + eps * eps)
 
 
@@ -208,18 +208,19 @@ def _n_bins(n_ref: float) -> int:
 
 def numeric_statistics(ref: ColumnProfile, cur: ColumnProfile) -> tuple[dict[str, float], dict[str, Any]]:
     """Every numeric statistic of ``cur`` against ``ref`` (both with values), and the bins for plots."""
-    assert ref.kll is not None and cur.kll is not None
+    assert ref.quantiles is not None and cur.quantiles is not None
+    rq, cq = ref.quantiles, cur.quantiles
     bins = _n_bins(_effective_size(ref, ref.finite_count))
-    inner = np.unique(np.asarray(ref.kll.get_quantiles([i / bins for i in range(1, bins)]), dtype=np.float64))
+    inner = np.unique(np.asarray(rq.get_quantiles([i / bins for i in range(1, bins)]), dtype=np.float64))
     edges = inner.tolist()
-    p = np.diff(np.concatenate([[0.0], ref.kll.get_cdf(edges, True)]))
-    q = np.diff(np.concatenate([[0.0], cur.kll.get_cdf(edges, True)]))
+    p = np.diff(np.concatenate([[0.0], rq.get_cdf(edges, True)]))
+    q = np.diff(np.concatenate([[0.0], cq.get_cdf(edges, True)]))
     p, q = np.clip(p, 0.0, 1.0), np.clip(q, 0.0, 1.0)
 
     grid = np.linspace(0.0, 1.0, GRID_POINTS).tolist()
-    pts = np.unique(np.concatenate([ref.kll.get_quantiles(grid), cur.kll.get_quantiles(grid)]))
-    f_ref = np.asarray(ref.kll.get_cdf(pts.tolist(), True)[:-1])
-    f_cur = np.asarray(cur.kll.get_cdf(pts.tolist(), True)[:-1])
+    pts = np.unique(np.concatenate([rq.get_quantiles(grid), cq.get_quantiles(grid)]))
+    f_ref = np.asarray(rq.get_cdf(pts, True)[:-1])
+    f_cur = np.asarray(cq.get_cdf(pts, True)[:-1])
     diff = np.abs(f_ref - f_cur)
     ks = float(diff.max()) if len(diff) else 0.0
     wasserstein = float(np.sum(diff[:-1] * np.diff(pts))) if len(pts) > 1 else 0.0

@@ -7,20 +7,22 @@
   at most ``top_bound`` distinct values;
 - to float rounding for ``mean`` and ``m2`` (sum of squared deviations; Chan et al.'s
   parallel formulas), hence ``variance``;
-- within the sketches' stated error for quantiles (datasketches KLL, ``k=200``: rank error
-  ``kll_rank_error()`` ~1.33 % at 99 % confidence) and distinct counts
+- within the sketches' stated error for quantiles (``checks.quantiles.QuantileSketch``, ``k=256``:
+  rank error ``quantile_rank_error()`` ~1.2 % at 99 % confidence) and distinct counts
   (``checks.sketches.HyperLogLog``, p=12: 1.6 % standard error). The HyperLogLog registers
   themselves merge bit for bit.
 
 Column kinds: ``numeric`` (integers, floats, decimals), ``temporal`` (timestamps, dates, times,
 durations; profiled as epoch **seconds**, float64), ``categorical`` (strings, booleans,
 dictionaries) and ``other`` (binary, nested: counts and nulls only). Numeric and temporal
-columns carry moments and a KLL quantile sketch over their finite values; categorical columns
+columns carry moments and a quantile sketch over their finite values; categorical columns
 carry top values (at most ``top_bound`` exact counts, the rest summed into ``other``). Every
 kind but ``other`` carries a HyperLogLog.
 
 Updates are vectorised over the whole Arrow array (pyarrow.compute and numpy); the only Python
-loop per batch is over at most ``top_bound`` distinct categorical values.
+loop per batch is over at most ``top_bound`` distinct categorical values. Past 64 Ki values a
+column's quantile sketch looks only at the rows a ``RowSampler`` picks (shared by every column of a
+batch), so the per-value cost of a numeric column is its moments and its HyperLogLog hashes.
 """
 
 from __future__ import annotations
@@ -34,12 +36,12 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from datasketches import kll_doubles_sketch
 
+from checks.quantiles import DEFAULT_K, QuantileSketch, RowSampler
 from checks.sketches import HyperLogLog, hash_float64, hash_strings
 
 __all__ = [
-    "DEFAULT_KLL_K",
+    "DEFAULT_QUANTILE_K",
     "DEFAULT_TOP_BOUND",
     "KINDS",
     "ColumnProfile",
@@ -49,7 +51,7 @@ __all__ = [
     "to_numbers",
 ]
 
-DEFAULT_KLL_K = 200
+DEFAULT_QUANTILE_K = DEFAULT_K
 DEFAULT_TOP_BOUND = 1000
 DEFAULT_HLL_P = 12
 KINDS = ("numeric", "temporal", "categorical", "other")
@@ -105,8 +107,8 @@ class ColumnProfile:
     """The profile of one column; mutable through ``update`` during a pass, ``merge`` returns a new one."""
 
     __slots__ = (
-        "count", "hll", "kind", "kll", "m2", "max", "mean", "min", "name", "non_finite", "nulls",
-        "other", "top", "top_bound", "type",
+        "count", "hll", "kind", "m2", "max", "mean", "min", "name", "non_finite", "nulls",
+        "other", "quantiles", "top", "top_bound", "type",
     )
 
     def __init__(
@@ -115,7 +117,7 @@ class ColumnProfile:
         kind: str,
         type: str = "",
         *,
-        kll_k: int = DEFAULT_KLL_K,
+        quantile_k: int = DEFAULT_QUANTILE_K,
         top_bound: int = DEFAULT_TOP_BOUND,
         hll_p: int = DEFAULT_HLL_P,
     ) -> None:
@@ -132,7 +134,7 @@ class ColumnProfile:
         self.mean: float | None = None
         self.m2 = 0.0
         numeric = kind in ("numeric", "temporal")
-        self.kll: kll_doubles_sketch | None = kll_doubles_sketch(kll_k) if numeric else None
+        self.quantiles: QuantileSketch | None = QuantileSketch(quantile_k) if numeric else None
         self.hll: HyperLogLog | None = HyperLogLog(hll_p) if kind != "other" else None
         self.top: dict[Any, int] | None = {} if kind == "categorical" else None
         self.other = 0
@@ -166,14 +168,13 @@ class ColumnProfile:
         return self.other == 0
 
     def quantile(self, q: float) -> float | None:
-        if self.kll is None or self.kll.is_empty():
+        if self.quantiles is None or self.quantiles.is_empty():
             return None
-        return float(self.kll.get_quantile(q))
+        return self.quantiles.get_quantile(q)
 
-    def kll_rank_error(self) -> float:
-        """The KLL sketch's single-sided normalised rank error (99 % confidence)."""
-        k = self.kll.k if self.kll is not None else DEFAULT_KLL_K
-        return float(kll_doubles_sketch.get_normalized_rank_error(k, False))
+    def quantile_rank_error(self) -> float:
+        """The quantile sketch's normalised rank error bound (99 % confidence; 0 while exact)."""
+        return self.quantiles.normalized_rank_error() if self.quantiles is not None else 0.0
 
     def distinct_estimate(self) -> float | None:
         if self.top is not None and self.top_exact:
@@ -181,13 +182,20 @@ class ColumnProfile:
         return self.hll.estimate() if self.hll is not None else None
 
     # ------------------------------------------------------------------ the pass
-    def update(self, arr: pa.Array | pa.ChunkedArray) -> None:
-        """Add the values of one Arrow array (a column of one batch). Vectorised."""
+    def update(self, arr: pa.Array | pa.ChunkedArray, sampler: RowSampler | None = None) -> None:
+        """Add the values of one Arrow array (a column of one batch). Vectorised.
+
+        ``sampler`` picks the rows the quantile sketch looks at once it samples; by default rows are
+        numbered from this column's own row count (``DatasetProfile`` shares one per batch)."""
         if isinstance(arr, pa.ChunkedArray):
+            start = sampler.start if sampler is not None else self.count + self.nulls
             for chunk in arr.chunks:
-                self.update(chunk)
+                self.update(chunk, RowSampler(start, len(chunk)))
+                start += len(chunk)
             return
         n = len(arr)
+        if sampler is None:
+            sampler = RowSampler(self.count + self.nulls, n)
         nulls = arr.null_count
         self.nulls += nulls
         self.count += n - nulls
@@ -195,15 +203,16 @@ class ColumnProfile:
             return
         if self.kind in ("numeric", "temporal"):
             t = arr.type.value_type if pa.types.is_dictionary(arr.type) else arr.type
-            self._update_numbers(to_numbers(arr), integral=pa.types.is_integer(t))
+            self._update_numbers(arr, to_numbers(arr), sampler, integral=pa.types.is_integer(t))
         else:
             self._update_categorical(arr)
 
-    def _update_numbers(self, x: np.ndarray, *, integral: bool = False) -> None:
+    def _update_numbers(self, arr: pa.Array, x: np.ndarray, sampler: RowSampler, *, integral: bool = False) -> None:
         if len(x) == 0:
             return
         lo, hi = float(x.min()), float(x.max())
-        if not (math.isfinite(lo) and math.isfinite(hi)):  # a NaN or ±inf among the values (min/max show both)
+        all_finite = math.isfinite(lo) and math.isfinite(hi)
+        if not all_finite:  # a NaN or ±inf among the values (min/max show both)
             finite = np.isfinite(x)
             self.non_finite += int((~finite).sum())
             x = x[finite]
@@ -213,12 +222,23 @@ class ColumnProfile:
         self.min = lo if self.min is None else min(self.min, lo)
         self.max = hi if self.max is None else max(self.max, hi)
         b_mean = float(x.mean())
-        b_m2 = float(np.square(x - b_mean).sum())
+        dev = x - b_mean
+        b_m2 = float(np.square(dev, out=dev).sum())  # not ``dev @ dev``: BLAS threads would spin on the other core
+        del dev
         self._combine_moments(len(x), b_mean, b_m2)
-        assert self.kll is not None and self.hll is not None
-        if not (x.flags.writeable and x.flags.c_contiguous):
-            x = np.array(x, dtype=np.float64)  # the sketch only takes writeable, contiguous arrays
-        self.kll.update(x)
+        assert self.quantiles is not None and self.hll is not None
+        level = self.quantiles.sampler_level(len(x))
+        if level == 0:
+            self.quantiles.update(x)
+        else:
+            rows = sampler.rows(level)
+            if all_finite and not arr.null_count:
+                picked = x[rows]
+            else:  # positions are rows of the batch: pick from the array, then drop nulls and non-finite
+                picked = to_numbers(arr.take(pa.array(rows)))
+                picked = picked[np.isfinite(picked)]
+            self.quantiles.update(picked, level=level, represented=len(x))
+            self.quantiles.note_range(lo, hi)
         if integral and hi - lo < 4 * len(x) and lo > -_EXACT and hi < _EXACT:
             # Integers in a narrow range: hash each distinct value once (a HyperLogLog is a set
             # function, so the registers are the same as from every value; no per-row hashing).
@@ -315,10 +335,8 @@ class ColumnProfile:
             out.mean, out.m2 = self.mean, self.m2
         elif nb:
             out.mean, out.m2 = other.mean, other.m2
-        if self.kll is not None and other.kll is not None:
-            merged = kll_doubles_sketch.deserialize(self.kll.serialize())
-            merged.merge(other.kll)
-            out.kll = merged
+        if self.quantiles is not None and other.quantiles is not None:
+            out.quantiles = self.quantiles.merge(other.quantiles)
         if self.hll is not None and other.hll is not None:
             out.hll = self.hll.merge(other.hll)
         if self.top is not None and other.top is not None:
@@ -349,7 +367,7 @@ class ColumnProfile:
             "max": _json_scalar(self.max),
             "mean": self.mean,
             "m2": self.m2,
-            "kll": base64.b64encode(self.kll.serialize()).decode("ascii") if self.kll is not None else None,
+            "quantiles": self.quantiles.to_dict() if self.quantiles is not None else None,
             "hll": self.hll.to_b64() if self.hll is not None else None,
             "hll_p": self.hll.p if self.hll is not None else None,
             "top": [[v, c] for v, c in self.top.items()] if self.top is not None else None,
@@ -366,8 +384,10 @@ class ColumnProfile:
         out.min, out.max = d.get("min"), d.get("max")
         out.mean = None if d.get("mean") is None else float(d["mean"])
         out.m2 = float(d.get("m2") or 0.0)
-        if d.get("kll") is not None:
-            out.kll = kll_doubles_sketch.deserialize(base64.b64decode(d["kll"]))
+        if d.get("quantiles") is not None:
+            out.quantiles = QuantileSketch.from_dict(d["quantiles"])
+        elif d.get("kll") is not None:  # profiles recorded before pactline had its own sketch
+            out.quantiles = _from_kll(d["kll"])
         if d.get("hll") is not None:
             out.hll = HyperLogLog.from_b64(d["hll"], int(d.get("hll_p") or DEFAULT_HLL_P))
         if d.get("top") is not None:
@@ -399,6 +419,32 @@ class ColumnProfile:
 
     def __repr__(self) -> str:
         return f"ColumnProfile({self.name!r}, {self.kind}, count={self.count}, nulls={self.nulls})"
+
+
+def _from_kll(text: str) -> QuantileSketch | None:
+    """A quantile sketch from a serialised datasketches KLL sketch (profiles recorded by earlier
+    versions): its sorted view becomes weighted items. ``None`` when datasketches is not installed."""
+    try:
+        from datasketches import kll_doubles_sketch
+    except ImportError:
+        return None
+    kll = kll_doubles_sketch.deserialize(base64.b64decode(text))
+    out = QuantileSketch()
+    if kll.is_empty():
+        return out
+    # Its quantiles at evenly spaced ranks become items of one weight 2**level, as many as make up n
+    # (to rounding), so merges with newer profiles stay weighted by row counts.
+    n = int(kll.n)
+    level = max(0, (n // (4 * out.k)).bit_length() - 1)
+    points = max(1, round(n / (1 << level)))
+    ranks = (np.arange(points) + 0.5) / points
+    values = np.asarray(kll.get_quantiles(ranks.tolist()), dtype=np.float64)
+    out.levels = [np.zeros(0) for _ in range(level)] + [values]
+    out.n = n
+    out.sampled = level
+    out.note_range(float(kll.get_min_value()), float(kll.get_max_value()))
+    out._compress()
+    return out
 
 
 def _chan(na: int, mean_a: float, m2_a: float, nb: int, mean_b: float, m2_b: float) -> tuple[float, float]:
@@ -433,6 +479,13 @@ class DatasetProfile:
 
     def update(self, batch: pa.RecordBatch | pa.Table) -> None:
         """Add one batch (every column); columns first seen here count as null for earlier rows."""
+        sampler = self.begin(batch)
+        self.update_columns(batch, batch.schema.names, sampler)
+
+    def begin(self, batch: pa.RecordBatch | pa.Table) -> RowSampler:
+        """The bookkeeping half of ``update``: rows, new columns, absent columns; returns the batch's
+        sampler. Then ``update_columns`` adds the values, for any split of the columns, on any
+        thread (a column's updates in batch order; one batch at a time)."""
         earlier = self.rows
         self.rows += batch.num_rows
         for name, column in zip(batch.schema.names, batch.columns, strict=True):
@@ -447,11 +500,16 @@ class DatasetProfile:
                 prof = ColumnProfile(name, kind, str(column.type))
                 prof.nulls = earlier
                 self.columns[name] = prof
-            prof.update(column)
         seen = set(batch.schema.names)
         for name, prof in self.columns.items():
             if name not in seen:
                 prof.nulls += batch.num_rows
+        return RowSampler(earlier, batch.num_rows)
+
+    def update_columns(self, batch: pa.RecordBatch | pa.Table, names: Iterable[str], sampler: RowSampler) -> None:
+        """Add the values of the columns ``names`` of a batch ``begin`` has seen."""
+        for name in names:
+            self.columns[name].update(batch.column(name), sampler)
 
     def merge(self, other: DatasetProfile) -> DatasetProfile:
         """A new profile of both datasets; a column missing from one side counts as null there."""

@@ -137,6 +137,16 @@ class HyperLogLog:
             return
         h = np.asarray(hashes, dtype=np.uint64)
         q = 64 - self.p
+        low = int(self.registers.min())
+        if low > q:
+            return  # every register holds the largest rank there is
+        if low > 0:
+            # Only a hash ranked above the smallest register can change a register: rank > low means
+            # the bits after the index are below 2**(q - low). Past a few thousand values that is a
+            # small share of the hashes, so the rank arithmetic below runs on few of them.
+            h = h[(h << np.uint64(self.p)) < np.uint64(1 << (64 - low))]
+            if len(h) == 0:
+                return
         idx = (h >> np.uint64(q)).astype(np.intp)
         rest = h & np.uint64((1 << q) - 1)
         if q <= 53:

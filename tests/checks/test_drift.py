@@ -127,7 +127,7 @@ def test_sketch_statistics_within_stated_error_of_exact(seed: int) -> None:
     cur = rng.normal(0.2, 1.1, size=150_000)
     r, c = _num(ref), _num(cur)
     s, plot = numeric_statistics(r, c)
-    eps = r.kll_rank_error() + c.kll_rank_error()
+    eps = r.quantile_rank_error() + c.quantile_rank_error()
     assert abs(s["ks_statistic"] - stats.ks_2samp(ref, cur).statistic) <= eps
     # W1 = ∫|F_r − F_c|: each CDF is off by at most its rank error over the bulk of the data
     span = np.quantile(np.concatenate([ref, cur]), 0.999) - np.quantile(np.concatenate([ref, cur]), 0.001)
@@ -135,8 +135,8 @@ def test_sketch_statistics_within_stated_error_of_exact(seed: int) -> None:
     cuts = np.array(plot["edges"][1:-1])
     p = np.diff(np.concatenate([[0], [np.mean(ref <= e) for e in cuts], [1]]))
     q = np.diff(np.concatenate([[0], [np.mean(cur <= e) for e in cuts], [1]]))
-    assert np.max(np.abs(np.array(plot["reference"]) - p)) <= 2 * r.kll_rank_error()
-    assert np.max(np.abs(np.array(plot["current"]) - q)) <= 2 * c.kll_rank_error()
+    assert np.max(np.abs(np.array(plot["reference"]) - p)) <= 2 * r.quantile_rank_error()
+    assert np.max(np.abs(np.array(plot["current"]) - q)) <= 2 * c.quantile_rank_error()
 
 
 def _table_profiles(ref: dict, cur: dict):

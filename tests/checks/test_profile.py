@@ -60,9 +60,9 @@ def _assert_exact_equal(a: ColumnProfile, b: ColumnProfile) -> None:
         else:
             assert var_b is not None
             assert math.isclose(var_a, var_b, rel_tol=1e-7, abs_tol=1e-6)
-    if a.kll is not None:
-        assert b.kll is not None
-        assert a.kll.n == b.kll.n == a.finite_count
+    if a.quantiles is not None:
+        assert b.quantiles is not None
+        assert a.quantiles.n == b.quantiles.n == a.finite_count
 
 
 rows = st.integers(min_value=0, max_value=60).flatmap(
@@ -137,19 +137,19 @@ def test_top_values_bounded_with_other(values, cut) -> None:
         assert whole.other > 0 and merged.other > 0
 
 
-def test_kll_quantiles_of_merged_chunks_within_stated_rank_error() -> None:
+def test_quantiles_of_merged_chunks_within_stated_rank_error() -> None:
     rng = np.random.default_rng(7)
     chunks = [rng.normal(loc=i * 0.1, scale=1 + i * 0.05, size=20_000) for i in range(25)]
     profiles = [profile_table(pa.table({"x": c})) for c in chunks]
     merged = DatasetProfile.merge_all(profiles).columns["x"]
     exact = np.sort(np.concatenate(chunks))
-    eps = merged.kll_rank_error()
-    assert 0.005 < eps < 0.02  # k=200: about 1.33 %
+    eps = merged.quantile_rank_error()
+    assert 0.005 < eps < 0.02  # k=256: about 1.2 %
     for q in np.linspace(0.01, 0.99, 50):
         value = merged.quantile(float(q))
         rank = np.searchsorted(exact, value, side="right") / len(exact)
         assert abs(rank - q) <= eps, (q, rank, eps)
-    assert merged.kll.n == len(exact)
+    assert merged.quantiles.n == len(exact)
     assert math.isclose(merged.mean, float(exact.mean()), rel_tol=1e-9)
     assert math.isclose(merged.variance, float(exact.var(ddof=1)), rel_tol=1e-9)
 
@@ -210,7 +210,7 @@ def test_round_trip_through_json() -> None:
     assert back.summary() == prof.summary()
     for name in prof.columns:
         _assert_exact_equal(prof.columns[name], back.columns[name])
-        if prof.columns[name].kll is not None:
+        if prof.columns[name].quantiles is not None:
             assert back.columns[name].quantile(0.37) == prof.columns[name].quantile(0.37)
     # a restored profile keeps merging exactly
     again = back.merge(prof)
@@ -280,7 +280,7 @@ def test_sketches_of_any_split_merge_within_stated_error(seed: int, n: int, cuts
     # sets, so it checks 4 (6e-5) to stay deterministic in practice; the fixed cases above check 3.
     assert abs(merged.distinct_estimate() - distinct) <= merged.hll.error_bound() * 4 / 3 * distinct
     exact = np.sort(values)
-    eps = merged.kll_rank_error()
+    eps = merged.quantile_rank_error()
     for q in (0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99):
         v = merged.quantile(q)
         below, at_or_below = np.searchsorted(exact, v, "left") / n, np.searchsorted(exact, v, "right") / n
