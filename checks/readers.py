@@ -3,8 +3,9 @@
 Files: Parquet (a file, a directory of ``*.parquet`` files, or a glob), CSV, NDJSON and Arrow
 IPC (file/Feather ``.arrow``/``.feather``/``.ipc``, stream ``.arrows``), chosen by suffix and,
 failing that, by the file's first bytes. In Python also a ``pyarrow.Table``, a
-``RecordBatchReader``, a pandas or a polars ``DataFrame``. Memory stays bounded by the batch size:
-files are read batch by batch, never whole.
+``RecordBatchReader``, a pandas or a polars ``DataFrame``. Memory stays bounded by the batch size
+(for Parquet: by a row group of up to 64 MiB, read at once because that costs less CPU): files are
+read batch by batch, never whole.
 
 Text formats arrive as text and are typed by ``checks.casting`` against the contract:
 
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -223,7 +224,8 @@ def _parquet_rows(paths: list[Path]) -> int | None:
 
 
 def _parquet(path: Path, batch_size: int, _: Any) -> Iterator[pa.RecordBatch]:
-    """Row group by row group (reading ahead across groups would hold several in memory); each
+    """Row group by row group (reading ahead across groups would hold several in memory): a group of
+    up to ``WHOLE_ROW_GROUP_BYTES`` is read at once and sliced, a larger one streamed; each
     batch carries its row group's column statistics (``STATS_KEY`` in the schema metadata)."""
     import pyarrow.parquet as pq
 
@@ -233,8 +235,16 @@ def _parquet(path: Path, batch_size: int, _: Any) -> Iterator[pa.RecordBatch]:
         schema = pf.schema_arrow
         empty = True
         for i in range(pf.num_row_groups):
-            stats = _row_group_stats(pf.metadata.row_group(i), schema)
-            for batch in pf.iter_batches(batch_size=batch_size, row_groups=[i], use_threads=True):
+            group = pf.metadata.row_group(i)
+            stats = _row_group_stats(group, schema)
+            if group.total_byte_size <= WHOLE_ROW_GROUP_BYTES:
+                # one read of the whole group decodes its columns in parallel, at about 2/3 of the
+                # CPU of streaming it batch by batch; the batches are zero-copy slices of it
+                batches: Iterable[pa.RecordBatch] = pf.read_row_group(i, use_threads=True).to_batches(
+                    max_chunksize=batch_size)
+            else:
+                batches = pf.iter_batches(batch_size=batch_size, row_groups=[i], use_threads=True)
+            for batch in batches:
                 empty = False
                 yield batch.replace_schema_metadata({**(batch.schema.metadata or {}), STATS_KEY: stats}) \
                     if stats else batch
@@ -243,6 +253,7 @@ def _parquet(path: Path, batch_size: int, _: Any) -> Iterator[pa.RecordBatch]:
 
 
 DICTIONARY_PAGE_LIMIT = 256 * 1024
+WHOLE_ROW_GROUP_BYTES = 64 * 1024 * 1024  # row groups up to this (uncompressed) are read at once
 
 
 def _dictionary_columns(pf: Any) -> list[str]:
