@@ -72,11 +72,13 @@ class KeyTracker:
     row) records for one numeric key column): equal keys always land in the same file, each file in
     row order, and ``finish()`` checks one file at a time. Memory is about 1/``partitions`` of the
     keys, whatever the size of the input, and the answer stays exact. ``window_bytes=0`` turns the
-    window off.
+    window off. ``expected_rows`` (the input's row count, when known up front) lets the window open
+    over a wide range from the first batch: shuffled ids span the whole range in every batch.
     """
 
     def __init__(self, columns: tuple[str, ...], *, spill_rows: int = 262_144, partitions: int = 32,
-                 spill_dir: str | None = None, window_bytes: int = WINDOW_BYTES) -> None:
+                 spill_dir: str | None = None, window_bytes: int = WINDOW_BYTES,
+                 expected_rows: int | None = None) -> None:
         self.columns = columns
         self._chunks: list[list[pa.Array]] = [[] for _ in columns]
         self.rows = 0
@@ -84,6 +86,7 @@ class KeyTracker:
         self.partitions = partitions
         self.spill_dir = spill_dir
         self.window_bytes = window_bytes
+        self.expected_rows = expected_rows
         self._spill: _Spill | _NumericSpill | None = None
         self._ints: _IntegerKeys | None = None
         self._typed = False  # a batch with a typed (not all-null) key column has arrived
@@ -112,7 +115,7 @@ class KeyTracker:
                     and _integer_like(normal[0].type):
                 # every earlier batch had no key column: all their rows are null keys
                 self._ints = _IntegerKeys(normal[0].type, self.window_bytes, self.spill_rows, self.partitions,
-                                          self.spill_dir)
+                                          self.spill_dir, self.expected_rows)
                 self._ints.add(pa.nulls(self.rows), 0)
                 self._chunks = [[] for _ in self.columns]
         if self._ints is not None:
@@ -453,23 +456,33 @@ class _NumericKeys:
         self.partitions = partitions
         self.directory = directory
         self.words: list[np.ndarray] = []
-        self.rows: list[np.ndarray] = []
+        self.rows: list[np.ndarray | int] = []  # an int: the first of consecutive rows
         self.count = 0
         self.spill: _NumericSpill | None = None
 
-    def add(self, words: np.ndarray, rows: np.ndarray) -> None:
+    def add(self, words: np.ndarray, rows: np.ndarray | int) -> None:
+        """Key numbers with their row numbers (an int: ``rows``, ``rows + 1``, ...)."""
         if len(words) == 0:
             return
         if self.spill is not None:
-            self.spill.write_words(words, rows, 0)
+            self.spill.write_words(words, None if isinstance(rows, int) else rows, rows if isinstance(rows, int) else 0)
             return
         self.words.append(words)
         self.rows.append(rows)
         self.count += len(words)
         if self.count > self.spill_rows:
             self.spill = _NumericSpill(self.partitions, self.directory, self.kind)
-            self.spill.write_words(np.concatenate(self.words), np.concatenate(self.rows), 0)
-            self.words, self.rows = [], []
+            self.spill.write_words(*self.take(), 0)
+
+    def take(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every key kept in memory with its row number, in row order; the store is left empty."""
+        if not self.words:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        words = np.concatenate(self.words) if len(self.words) > 1 else self.words[0]
+        rows = np.concatenate([np.arange(r, r + len(w), dtype=np.int64) if isinstance(r, int) else r
+                               for w, r in zip(self.words, self.rows, strict=True)])
+        self.words, self.rows, self.count = [], [], 0
+        return words, rows
 
     def duplicates(self) -> tuple[np.ndarray, dict[int, Any]]:
         """The rows repeating an earlier key, ascending, and the key values of the first five."""
@@ -477,7 +490,7 @@ class _NumericKeys:
             return self.spill.duplicates()
         if not self.words:
             return np.zeros(0, dtype=np.int64), {}
-        words, rows = np.concatenate(self.words), np.concatenate(self.rows)
+        words, rows = self.take()
         where = _numeric_duplicates(words, None)  # positions in row order: the rows come ascending
         dup_rows = rows[where].astype(np.int64)
         return dup_rows, dict(zip(dup_rows[:5].tolist(), words[where[:5]].tolist(), strict=True))
@@ -497,10 +510,11 @@ class _IntegerKeys:
     """One integer (temporal, boolean) key column: a direct-address window plus a general store.
 
     The window is ``seen``, one byte per key value in ``[base, base + len(seen))`` (0: not seen yet,
-    1: seen). It is fixed at the first batch with values, when their range is dense (at most
-    ``DENSE_FACTOR`` values per key row so far, or ``DENSE_FLOOR`` values whatever the rows) and
-    under ``cap`` bytes, and it grows (doubling) when later batches fall outside it and it stays dense
-    and under the cap. It never grows over a value already sent to the general store (``below`` /
+    1: seen). It opens over the range of the keys so far as soon as that range is dense (at most
+    ``DENSE_FACTOR`` values per key row, rows so far or ``expected_rows``, or ``DENSE_FLOOR`` values
+    whatever the rows) and under ``cap`` bytes, while the keys so far are still in memory: they are
+    moved into it. It grows (doubling) when later batches fall outside it, while it stays dense and
+    under the cap. It never grows over a value already sent to the general store (``below`` /
     ``above`` bound it), so each key value lives in exactly one of the two, and the union is exact.
 
     A batch is checked as it arrives, in O(rows): a gather of ``seen`` finds the repeats of earlier
@@ -509,16 +523,17 @@ class _IntegerKeys:
     reads back another row's byte); only those keys are then ordered, to keep their first row.
     """
 
-    DENSE_FACTOR = 16
+    DENSE_FACTOR = 32
     DENSE_FLOOR = 1 << 20
 
     def __init__(self, kind: pa.DataType, cap: int, spill_rows: int, partitions: int,
-                 directory: str | None) -> None:
+                 directory: str | None, expected_rows: int | None = None) -> None:
         self.kind = kind
         self.cap = cap
         self.seen: np.ndarray | None = None
         self.base = 0
-        self.decided = False
+        self.hull: tuple[int, int] | None = None  # the smallest and largest key while there is no window
+        self.expected = expected_rows or 0
         self.below: int | None = None  # the largest key sent to ``rest`` below the window
         self.above: int | None = None  # the smallest key sent to ``rest`` above the window
         self.valid = 0  # rows with a key so far
@@ -559,7 +574,7 @@ class _IntegerKeys:
         self.valid += len(words)
         self._fit(lo, hi, words)
         if self.seen is None:
-            self.rest.add(words, rows if rows is not None else np.arange(start, start + len(words), dtype=np.int64))
+            self.rest.add(words, rows if rows is not None else start)
             return
         first, last = self.window or (0, -1)
         if first <= lo and hi <= last:
@@ -579,18 +594,24 @@ class _IntegerKeys:
 
     def _allowed(self) -> int:
         """How many values the window may span now."""
-        return min(self.cap, max(min(self.DENSE_FLOOR, self.cap), self.DENSE_FACTOR * self.valid))
+        rows = max(self.valid, self.expected)
+        return min(self.cap, max(min(self.DENSE_FLOOR, self.cap), self.DENSE_FACTOR * rows))
 
     def _fit(self, lo: int, hi: int, words: np.ndarray) -> None:
         """Fix the window at the first values, or grow it to cover this batch's ``lo``..``hi``."""
         allowed = self._allowed()
         if self.seen is None:
-            if self.decided:
-                return
-            self.decided = True
+            if self.rest.spill is not None:
+                return  # the keys so far were too sparse, and are on disk now: the general store takes all
+            if self.hull is not None:
+                lo, hi = min(lo, self.hull[0]), max(hi, self.hull[1])
+            self.hull = (lo, hi)
             if hi > _INT64_MAX or hi - lo + 1 > allowed:
-                return  # sparse (or past int64): the general store takes every key
+                return  # sparse so far (or past int64): the general store keeps them, in memory for now
             self.seen, self.base = np.zeros(min(allowed, 2 * (hi - lo + 1), _INT64_MAX - lo + 1), np.uint8), lo
+            kept, rows = self.rest.take()  # denser now: the keys kept so far are checked in the window
+            if len(kept):
+                self._check(kept, rows, 0)
             return
         first, last = self.base, self.base + len(self.seen) - 1
         if first <= lo and hi <= last:
@@ -599,12 +620,14 @@ class _IntegerKeys:
         ceiling = self.above - 1 if self.above is not None else _INT64_MAX
         new_lo, new_hi = min(lo, first), max(hi, last)
         if new_lo < floor or new_hi > ceiling or new_hi - new_lo + 1 > allowed:
-            # not all of it: grow upward as far as allowed (keys usually grow), the rest goes elsewhere
-            top = min(ceiling, first + allowed - 1)
-            up = words[(words > last) & (words <= top)]
-            if not len(up):
+            # not all of it: grow each way as far as allowed, upward first (keys usually grow); the keys
+            # left out go to the general store
+            up = words[(words > last) & (words <= min(ceiling, first + allowed - 1))]
+            new_hi = int(up.max()) if len(up) else last
+            down = words[(words < first) & (words >= max(floor, new_hi - allowed + 1))]
+            new_lo = int(down.min()) if len(down) else first
+            if (new_lo, new_hi) == (first, last):
                 return
-            new_lo, new_hi = first, int(up.max())
         size = max(new_hi - new_lo + 1, min(2 * len(self.seen), allowed))
         base = max(floor, new_hi - size + 1) if new_lo < first else new_lo  # the room goes the way it grew
         grown = np.zeros(min(ceiling, base + size - 1) - base + 1, np.uint8)

@@ -3,7 +3,9 @@ whether an integer key is checked in the direct-address window, in the general s
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -11,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checks.keys import KeyTracker
+from checks.keys import KeyTracker, _IntegerKeys
 
 
 def naive(rows: list[tuple[object, ...]]) -> tuple[list[int], list[int]]:
@@ -358,11 +360,86 @@ def test_many_rows_match_numpy(shuffle: bool) -> None:
 @given(st.lists(st.one_of(st.none(), st.integers(-20, 20), st.sampled_from([I64_MIN, I64_MAX, 10**12])),
                 min_size=1, max_size=120),
        st.lists(st.integers(1, 40), min_size=1, max_size=6),
-       st.sampled_from([None, 0, 1, 4, 16, 64]), st.sampled_from([None, 3]))
+       st.sampled_from([None, 0, 1, 4, 16, 64]), st.sampled_from([None, 3]), st.sampled_from([None, (2, 8)]))
 def test_key_stream_property(values: list[int | None], cuts: list[int], window: int | None,
-                             spill: int | None) -> None:
-    # however the stream is split and whatever the window's size: the same rows as the reference and
-    # as the stream in one batch
+                             spill: int | None, density: tuple[int, int] | None) -> None:
+    # however the stream is split, whatever the window's size and density rule (2 values per row or 8
+    # values: the window opens late, grows, and stops short): the same rows as the reference and as the
+    # stream in one batch
     want = naive([(v,) for v in values])
-    assert track([values], [pa.int64()], cuts, spill=spill, window=window) == want
-    assert track([values], [pa.int64()], len(values), spill=spill, window=window) == want
+    with dense_rule(*(density or (_IntegerKeys.DENSE_FACTOR, _IntegerKeys.DENSE_FLOOR))):
+        assert track([values], [pa.int64()], cuts, spill=spill, window=window) == want
+        assert track([values], [pa.int64()], len(values), spill=spill, window=window) == want
+
+
+@contextlib.contextmanager
+def dense_rule(factor: int, floor: int) -> Iterator[None]:
+    saved = _IntegerKeys.DENSE_FACTOR, _IntegerKeys.DENSE_FLOOR
+    _IntegerKeys.DENSE_FACTOR, _IntegerKeys.DENSE_FLOOR = factor, floor
+    try:
+        yield
+    finally:
+        _IntegerKeys.DENSE_FACTOR, _IntegerKeys.DENSE_FLOOR = saved
+
+
+@pytest.mark.parametrize("direction", [1, -1])
+def test_grown_window_stops_short_of_a_key_kept_elsewhere(direction: int) -> None:
+    # 2 000 000 away is too far for the window at first (general store); 200 000 rows later the window
+    # may span 3.2 M values and grows toward it, up to the value just before it and not over it
+    far = 2_000_000 * direction
+    tracker = KeyTracker(("k",))
+    tracker.add([pa.array([0, direction], pa.int64())], 2)
+    tracker.add([pa.array([far], pa.int64())], 1)
+    bulk = np.arange(1_000_000, 1_200_000, dtype=np.int64) * direction
+    tracker.add([pa.array(bulk)], len(bulk))
+    tracker.add([pa.array([far - direction, far, far - direction], pa.int64())], 3)
+    window = tracker.window
+    assert window is not None and window[0] <= min(0, far - direction) and window[1] >= max(0, far - direction)
+    assert not window[0] <= far <= window[1]
+    out = tracker.finish()
+    assert out.duplicate_rows.tolist() == [len(bulk) + 4, len(bulk) + 5]
+
+
+def test_window_opens_later_over_the_keys_kept_so_far() -> None:
+    # two keys 2 M apart are too sparse for a window; 70 000 rows later the range is dense enough, and
+    # the keys kept so far move into the window (their repeats are still found)
+    tracker = KeyTracker(("k",))
+    tracker.add([pa.array([0, 2_000_000, 0], pa.int64())], 3)
+    assert tracker.window is None
+    bulk = np.arange(1, 70_001, dtype=np.int64) * 25
+    bulk[[10, 20]] = [2_000_000, 0]
+    tracker.add([pa.array(bulk)], len(bulk))
+    window = tracker.window
+    assert window is not None and window[0] == 0 and window[1] >= 2_000_000
+    tracker.add([pa.array([2_000_000, 250, 3], pa.int64())], 3)
+    out = tracker.finish()
+    assert out.duplicate_rows.tolist() == [2, 13, 23, 70_003, 70_004]
+    assert out.samples(out.duplicate_rows) == ({"row": 2, "k": 0}, {"row": 13, "k": 2_000_000},
+                                               {"row": 23, "k": 0}, {"row": 70_003, "k": 2_000_000},
+                                               {"row": 70_004, "k": 250})
+
+
+def test_no_window_once_sparse_keys_are_on_disk() -> None:
+    tracker = KeyTracker(("k",), spill_rows=4, partitions=2)
+    tracker.add([pa.array([0, 10**9, 5, 10**9, 7], pa.int64())], 5)
+    assert tracker.spilled
+    tracker.add([pa.array([5, 6, 7, 8], pa.int64())], 4)  # dense now, but the earlier keys are on disk
+    assert tracker.window is None
+    assert tracker.finish().duplicate_rows.tolist() == [3, 5, 7]
+
+
+def test_expected_rows_open_a_window_over_shuffled_ids() -> None:
+    rng = np.random.default_rng(3)
+    keys = rng.permutation(3_000_000).astype(np.int64)
+    keys[2_999_990:] = keys[:10]
+    first = pa.array(keys[:65_536])
+    plain, hinted = KeyTracker(("k",)), KeyTracker(("k",), expected_rows=len(keys))
+    plain.add([first], 65_536)
+    hinted.add([first], 65_536)
+    assert plain.window is None  # 64 Ki rows spread over 3 M values: too sparse without the hint
+    assert hinted.window is not None and hinted.window[0] <= keys[:65_536].min()
+    for s in range(65_536, len(keys), 65_536):
+        for tracker in (plain, hinted):
+            tracker.add([pa.array(keys[s:s + 65_536])], len(keys[s:s + 65_536]))
+    assert plain.finish().duplicate_rows.tolist() == hinted.finish().duplicate_rows.tolist() \
+        == list(range(2_999_990, 3_000_000))
