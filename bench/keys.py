@@ -10,7 +10,8 @@ the whole column is held), with 20 repeats of earlier keys per million rows inje
 - ``sparse-5m``: random 64-bit keys (too sparse for a window: both paths are the general one).
 
 ``old`` is ``KeyTracker(window_bytes=0)`` (keys kept, spilled to hash partitions past 256 Ki rows,
-each sorted at the end); ``new`` is the default tracker (window of up to 64 MiB). Every run is a
+each sorted at the end); ``new`` is the default tracker (window of up to 64 MiB), as the engine
+makes it; ``hint`` also passes the row count (``expected_rows``). Every run is a
 separate process: the time of the pass (``add``) and of ``finish()``, CPU time, and the peak memory
 the tracker added (peak RSS over the RSS before the first batch). Both paths must find the same rows.
 """
@@ -90,7 +91,8 @@ def child(case: str, path: str) -> dict[str, object]:
     gc.collect()
     _reset_peak()
     before = _rss_mib()
-    tracker = KeyTracker(("id",), window_bytes=0) if path == "old" else KeyTracker(("id",))
+    tracker = {"old": lambda: KeyTracker(("id",), window_bytes=0), "new": lambda: KeyTracker(("id",)),
+               "hint": lambda: KeyTracker(("id",), expected_rows=n)}[path]()
     gen_s = gen_c = 0.0  # time spent making the keys, left out of the figures
     t0, c0 = time.perf_counter(), time.process_time()
     it = batches()
@@ -128,11 +130,11 @@ def main() -> None:
     if args.child:
         print(json.dumps(child(*args.child)))
         return
-    print(f"{'case':<13} {'path':<4} {'pass s':>7} {'finish s':>9} {'total s':>8} {'cpu s':>7} {'peak MiB':>9} "
+    print(f"{'case':<13} {'path':<5} {'pass s':>7} {'finish s':>9} {'total s':>8} {'cpu s':>7} {'peak MiB':>9} "
           f"{'total x':>8} {'peak x':>7}  duplicates  window")
     for case in args.cases.split(","):
         results = {}
-        for path in ("old", "new"):
+        for path in ("old", "new", "hint"):
             runs = sorted((run(case, path) for _ in range(args.repeat)),
                           key=lambda r: float(r["pass_s"]) + float(r["finish_s"]))  # type: ignore[arg-type]
             results[path] = runs[len(runs) // 2]
@@ -141,7 +143,7 @@ def main() -> None:
             total = float(r["pass_s"]) + float(r["finish_s"])  # type: ignore[arg-type]
             old_total = float(old["pass_s"]) + float(old["finish_s"])  # type: ignore[arg-type]
             same = "same" if (r["dups"], r["dup_hash"]) == (old["dups"], old["dup_hash"]) else "DIFFERENT"
-            print(f"{case:<13} {path:<4} {r['pass_s']:>7.2f} {r['finish_s']:>9.2f} {total:>8.2f} {r['cpu_s']:>7.2f} "
+            print(f"{case:<13} {path:<5} {r['pass_s']:>7.2f} {r['finish_s']:>9.2f} {total:>8.2f} {r['cpu_s']:>7.2f} "
                   f"{r['peak_mib']:>9.1f} {total / old_total:>8.2f} "
                   f"{float(r['peak_mib']) / max(float(old['peak_mib']), 0.1):>7.2f}  "  # type: ignore[arg-type]
                   f"{r['dups']:>10,} {same}  {r['window']}")
