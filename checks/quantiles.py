@@ -148,7 +148,7 @@ class QuantileSketch:
         while h < len(self.levels):
             items = self.levels[h]
             if len(items) > self._capacity(h):
-                items = np.sort(items)
+                items = np.sort(items, kind="stable")  # timsort: levels are a few sorted runs
                 odd = len(items) % 2
                 promoted = items[_coin(self.flips) : len(items) - odd : 2]
                 self.flips += 1

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import sys
-from importlib.metadata import PackageNotFoundError, version
 
 import click
 
@@ -27,10 +26,18 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 
 
 def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # only for --version: ~40 ms to import
+
     try:
         return version("pactline")
     except PackageNotFoundError:  # running from a source tree
         return "0.0.0+local"
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"pactline, version {_version()}")
+        ctx.exit()
 
 
 class _LazyGroup(click.Group):
@@ -67,7 +74,8 @@ class _LazyGroup(click.Group):
 
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(_version(), "--version", prog_name="pactline")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version and exit.")
 def cli() -> None:
     """pactline: data contracts (ODCS v3.1), ingest validation and column lineage.
 
