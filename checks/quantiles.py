@@ -133,11 +133,19 @@ class QuantileSketch:
         self.min = lo if self.min is None else min(self.min, lo)
         self.max = hi if self.max is None else max(self.max, hi)
 
-    def _add(self, level: int, items: np.ndarray) -> None:
+    def _add(self, level: int, items: np.ndarray, *, ascending: bool = False) -> None:
+        """Put ``items`` into ``level``; every level is kept in ascending order."""
+        if not ascending:
+            items = np.sort(items)
         while len(self.levels) <= level:
             self.levels.append(np.zeros(0, dtype=np.float64))
         current = self.levels[level]
-        self.levels[level] = items.copy() if len(current) == 0 else np.concatenate([current, items])
+        if len(current) == 0:
+            self.levels[level] = items.copy() if ascending else items  # np.sort already made a copy
+        else:
+            joined = np.concatenate([current, items])
+            joined.sort(kind="stable")  # timsort: two ascending runs merge in linear time
+            self.levels[level] = joined
 
     def _capacity(self, level: int) -> int:
         depth = len(self.levels) - 1 - level
@@ -148,12 +156,11 @@ class QuantileSketch:
         while h < len(self.levels):
             items = self.levels[h]
             if len(items) > self._capacity(h):
-                items = np.sort(items, kind="stable")  # timsort: levels are a few sorted runs
                 odd = len(items) % 2
-                promoted = items[_coin(self.flips) : len(items) - odd : 2]
+                promoted = items[_coin(self.flips) : len(items) - odd : 2]  # ascending, as the level is
                 self.flips += 1
                 self.levels[h] = items[len(items) - odd :].copy()
-                self._add(h + 1, promoted)
+                self._add(h + 1, promoted, ascending=True)
             h += 1
 
     def merge(self, other: QuantileSketch) -> QuantileSketch:
@@ -169,7 +176,7 @@ class QuantileSketch:
                 out.note_range(side.min, side.max)
             for h, items in enumerate(side.levels):
                 if len(items):
-                    out._add(h, items)
+                    out._add(h, items, ascending=True)
         out._compress()
         return out
 
@@ -263,7 +270,8 @@ class QuantileSketch:
         out.max = None if d.get("max") is None else float(d["max"])
         out.flips = int(d.get("flips", 0))
         out.sampled = int(d.get("sampled", 0))
-        out.levels = [np.frombuffer(base64.b64decode(text), dtype="<f8").astype(np.float64) for text in d["levels"]]
+        out.levels = [np.sort(np.frombuffer(base64.b64decode(text), dtype="<f8").astype(np.float64))
+                      for text in d["levels"]]
         return out
 
     def __repr__(self) -> str:
