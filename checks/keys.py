@@ -509,13 +509,17 @@ _HIGH_BYTE = (np.arange(_PIECE) >> 8).astype(np.uint8)
 class _IntegerKeys:
     """One integer (temporal, boolean) key column: a direct-address window plus a general store.
 
-    The window is ``seen``, one byte per key value in ``[base, base + len(seen))`` (0: not seen yet,
-    1: seen). It opens over the range of the keys so far as soon as that range is dense (at most
-    ``DENSE_FACTOR`` values per key row, rows so far or ``expected_rows``, or ``DENSE_FLOOR`` values
-    whatever the rows) and under ``cap`` bytes, while the keys so far are still in memory: they are
-    moved into it. It grows (doubling) when later batches fall outside it, while it stays dense and
-    under the cap. It never grows over a value already sent to the general store (``below`` /
-    ``above`` bound it), so each key value lives in exactly one of the two, and the union is exact.
+    The window is the keys ``first``..``last``; ``seen`` holds one byte per key value from ``origin``
+    (0: not seen yet, 1: seen). It opens over the range of the keys so far as soon as that range is
+    dense (at most ``DENSE_FACTOR`` values per key row, rows so far or ``expected_rows``, or
+    ``DENSE_FLOOR`` values whatever the rows) and under ``cap`` bytes, while the keys so far are still
+    in memory: they are moved into it. It grows when later batches fall outside it, while it stays
+    dense and under the cap. It never grows over a value already sent to the general store (``below``
+    / ``above`` bound it), so each key value lives in exactly one of the two, and the union is exact.
+
+    ``seen`` is ``cap`` bytes of zeroed address space from the start: the pages are only backed by
+    memory once touched, so it costs about one byte per value between the smallest and largest key,
+    and growing it in the direction of ``origin``'s room copies nothing.
 
     A batch is checked as it arrives, in O(rows): a gather of ``seen`` finds the repeats of earlier
     batches; two scatters of the row's position (low byte, then high byte) into the rows' slots find
@@ -531,7 +535,8 @@ class _IntegerKeys:
         self.kind = kind
         self.cap = cap
         self.seen: np.ndarray | None = None
-        self.base = 0
+        self.origin = 0  # the key of ``seen[0]``
+        self.first, self.last = 0, -1
         self.hull: tuple[int, int] | None = None  # the smallest and largest key while there is no window
         self.expected = expected_rows or 0
         self.below: int | None = None  # the largest key sent to ``rest`` below the window
@@ -548,7 +553,7 @@ class _IntegerKeys:
 
     @property
     def window(self) -> tuple[int, int] | None:
-        return None if self.seen is None else (self.base, self.base + len(self.seen) - 1)
+        return None if self.seen is None else (self.first, self.last)
 
     def add(self, arr: pa.Array, start: int) -> None:
         n = len(arr)
@@ -576,7 +581,7 @@ class _IntegerKeys:
         if self.seen is None:
             self.rest.add(words, rows if rows is not None else start)
             return
-        first, last = self.window or (0, -1)
+        first, last = self.first, self.last
         if first <= lo and hi <= last:
             self._check(words, rows, start)
             return
@@ -598,7 +603,7 @@ class _IntegerKeys:
         return min(self.cap, max(min(self.DENSE_FLOOR, self.cap), self.DENSE_FACTOR * rows))
 
     def _fit(self, lo: int, hi: int, words: np.ndarray) -> None:
-        """Fix the window at the first values, or grow it to cover this batch's ``lo``..``hi``."""
+        """Open the window over the keys so far, or grow it to cover this batch's ``lo``..``hi``."""
         allowed = self._allowed()
         if self.seen is None:
             if self.rest.spill is not None:
@@ -608,12 +613,12 @@ class _IntegerKeys:
             self.hull = (lo, hi)
             if hi > _INT64_MAX or hi - lo + 1 > allowed:
                 return  # sparse so far (or past int64): the general store keeps them, in memory for now
-            self.seen, self.base = np.zeros(min(allowed, 2 * (hi - lo + 1), _INT64_MAX - lo + 1), np.uint8), lo
+            self._place(lo, hi, lo)
             kept, rows = self.rest.take()  # denser now: the keys kept so far are checked in the window
             if len(kept):
                 self._check(kept, rows, 0)
             return
-        first, last = self.base, self.base + len(self.seen) - 1
+        first, last = self.first, self.last
         if first <= lo and hi <= last:
             return
         floor = self.below + 1 if self.below is not None else _INT64_MIN
@@ -628,17 +633,30 @@ class _IntegerKeys:
             new_lo = int(down.min()) if len(down) else first
             if (new_lo, new_hi) == (first, last):
                 return
-        size = max(new_hi - new_lo + 1, min(2 * len(self.seen), allowed))
-        base = max(floor, new_hi - size + 1) if new_lo < first else new_lo  # the room goes the way it grew
-        grown = np.zeros(min(ceiling, base + size - 1) - base + 1, np.uint8)
-        grown[first - base : first - base + len(self.seen)] = self.seen
-        self.seen, self.base = grown, base
+        if self.origin <= new_lo and new_hi <= self.origin + len(self.seen) - 1:
+            self.first, self.last = new_lo, new_hi  # inside the address space already: nothing to copy
+            return
+        old, old_origin = self.seen, self.origin
+        # upward: all the room above; downward: half the room each side
+        self._place(new_lo, new_hi, new_lo if new_lo >= first else new_lo - (self.cap - (new_hi - new_lo + 1)) // 2)
+        at = first - self.origin
+        self.seen[at : at + last - first + 1] = old[first - old_origin : last - old_origin + 1]
+
+    def _place(self, first: int, last: int, origin: int) -> None:
+        """A fresh (zeroed) address space of ``cap`` bytes from about ``origin``, the window ``first``..``last``."""
+        origin = max(_INT64_MIN, min(origin, first))
+        size = min(self.cap, _INT64_MAX - origin + 1)
+        if origin + size - 1 < last:
+            origin = last - size + 1
+        self.seen, self.origin, self.first, self.last = np.zeros(size, np.uint8), origin, first, last
 
     def _check(self, words: np.ndarray, rows: np.ndarray | None, start: int) -> None:
         """Mark keys inside the window as seen; record the rows repeating an earlier row's key."""
         seen = self.seen
         assert seen is not None
-        offsets = (words - words.dtype.type(self.base)).astype(np.intp, copy=False)
+        if words.dtype == np.uint64:
+            words = words.view(np.int64)  # every key in the window is at most 2**63 - 1: the same number
+        offsets = (words - np.int64(self.origin)).astype(np.intp, copy=False)
         for s in range(0, len(offsets), _PIECE):
             at = offsets[s : s + _PIECE]
             m = len(at)
