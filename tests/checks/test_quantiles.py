@@ -170,3 +170,12 @@ def test_profiles_recorded_with_kll_are_read() -> None:
     assert _worst_rank_error(col.quantiles, values) <= kll_eps + col.quantile_rank_error()
     merged = col.merge(profile_table(pa.table({"x": values})).columns["x"])
     assert merged.quantiles is not None and merged.quantiles.n == 2 * len(values)
+
+
+def test_same_rows_give_the_same_sketch() -> None:
+    values = np.random.default_rng(8).normal(size=300_000)
+    table = pa.table({"x": values})
+    first = profile_table(table).columns["x"].quantiles
+    again = profile_table(table).columns["x"].quantiles
+    assert first is not None and again is not None and first.sampled > 0
+    assert first.to_dict() == again.to_dict()

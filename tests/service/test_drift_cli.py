@@ -85,9 +85,8 @@ def test_same_file_twice_has_no_findings(capsys) -> None:
     doc = json.loads(out)
     assert code == 0
     assert [c["column"] for c in doc["datasets"][0]["columns"] if c["findings"]] == []
-    # categorical shares are exact; numeric ones come from randomised KLL sketches, so only nearly 0
-    assert all(c["score"] == 0.0 for c in doc["datasets"][0]["columns"] if c["kind"] == "categorical")
-    assert all(c["score"] < 0.01 for c in doc["datasets"][0]["columns"])
+    # the same rows give the same profile, sketches included (the sampler and compactions are reproducible)
+    assert all(c["score"] == 0.0 for c in doc["datasets"][0]["columns"])
 
 
 def test_text_format_names_the_drifted_column(capsys) -> None:
