@@ -15,7 +15,7 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/health", response_model=Health, summary="Liveness: the process answers")
-def health() -> Health:
+async def health() -> Health:  # answered on the event loop: no thread hop for a liveness probe
     return Health(status="ok")
 
 
