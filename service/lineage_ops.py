@@ -29,7 +29,7 @@ from lineage import impact as _impact
 from lineage.contracts import schema_from_contracts
 from lineage.openlineage import ingest_events as _ingest
 from service.store import Store
-from service.store.lineage import edit_graph, read_graph
+from service.store.lineage import edit_graph, graph_cached, read_graph
 
 __all__ = ["IngestResult", "SqlLoadResult", "add_contracts_lineage", "add_sql", "dataset_lineage", "graph_loaded",
            "impact", "ingest_events"]
@@ -118,9 +118,7 @@ def ingest_events(store: Store, events: list[dict[str, Any]], *, now: Any = None
 def graph_loaded(store: Store) -> bool:
     """This process holds a loaded graph of ``store``: a query costs milliseconds unless another writer saved
     since (then the next query reloads it)."""
-    from service.store import lineage as stored
-
-    return store.engine in stored._CACHE
+    return graph_cached(store)
 
 
 def _dt(value: Any) -> dt.datetime | None:

@@ -14,6 +14,7 @@ Readers: ``read_graph(store)`` keeps one loaded graph per store and reloads it o
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import threading
 import weakref
@@ -30,6 +31,7 @@ from service.store.schema import JSONDoc
 __all__ = [
     "edit_graph",
     "feature_patterns",
+    "graph_cached",
     "lineage_assertions",
     "lineage_datasets",
     "lineage_edges",
@@ -279,6 +281,12 @@ _CACHE: weakref.WeakKeyDictionary[Any, tuple[int, LineageGraph]] = weakref.WeakK
 _LOCK = threading.Lock()
 
 
+def graph_cached(store: Any) -> bool:
+    """This process holds a loaded graph of ``store``: a query costs milliseconds, unless another writer saved
+    since (the next ``read_graph`` then reloads it)."""
+    return store.engine in _CACHE
+
+
 def read_graph(store: Any) -> LineageGraph:
     """The stored graph for queries; loaded once per store and reloaded when another writer saved."""
     with store.read() as conn:
@@ -287,6 +295,29 @@ def read_graph(store: Any) -> LineageGraph:
             cached = _CACHE.get(store.engine)
             if cached is not None and cached[0] == version and cached[1].feature_patterns == feature_patterns():
                 return cached[1]
-            g = load_graph(conn)
+            replacing = cached is not None
+            del cached
+            _CACHE.pop(store.engine, None)  # the old graph goes before the new one is built
+            g = _load_for_queries(conn, replacing=replacing)
             _CACHE[store.engine] = (version, g)
             return g
+
+
+def _load_for_queries(conn: sa.Connection, *, replacing: bool) -> LineageGraph:
+    """``load_graph`` without the cyclic garbage collector, whose full passes would walk millions of new
+    objects again and again while they are created (and, later, between requests). The loaded graph is
+    moved out of the collector's reach (``gc.freeze``; it has no reference cycles: reference counting
+    frees it). Before a graph replaces an older one, everything frozen is handed back to the collector.
+    Loading the 1 M-column bench graph took 70 s with the collector and 25 s without (same machine, same run)."""
+    if replacing:
+        gc.unfreeze()
+        gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        g = load_graph(conn)
+    finally:
+        if enabled:
+            gc.enable()
+    gc.freeze()
+    return g

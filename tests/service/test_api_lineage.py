@@ -189,3 +189,32 @@ def test_a_graph_saved_by_another_process_is_loaded_on_the_first_query_then_reus
     again = client.get("/api/v1/lineage/impact", params={"field": "raw.orders.amount", "limit": 3})
     assert again.json() == first.json()
     assert (len(first.json()["hits"]), first.json()["truncated"]) == (3, True)
+
+
+def test_the_cached_graph_is_replaced_exactly_when_another_writer_saved(store: Store) -> None:
+    import gc
+
+    import service.lineage_ops as lineage_ops
+    from service.store.lineage import graph_cached, read_graph
+
+    other = open_store(str(store.engine.url))  # another worker
+    try:
+        lineage_ops.add_sql(other, SQL, dialect="duckdb", job="pipeline")
+        assert graph_cached(store) is False
+        first = read_graph(store)
+        assert graph_cached(store) is True
+        assert gc.isenabled() and gc.get_freeze_count() > 0  # the loaded graph is out of the collector's reach
+        assert read_graph(store) is first  # nothing saved since: the same graph, no reload
+        before = lineage_ops.impact(store, "raw.orders.amount")["total"]
+        added = lineage_ops.add_sql(other, "INSERT INTO audit.amounts (seen_amount) SELECT o.amount FROM raw.orders o",
+                                    dialect="duckdb", job="audit")
+        assert (added.edges_added, added.problems) == (1, ())
+        second = read_graph(store)
+        assert second is not first
+        after = lineage_ops.impact(store, "raw.orders.amount")
+        assert after["total"] == before + 1
+        assert "audit.amounts.seen_amount" in [h["node"] for h in after["hits"]]
+        assert read_graph(store) is second
+    finally:
+        other.close()
+        gc.unfreeze()
