@@ -521,10 +521,11 @@ class _IntegerKeys:
     memory once touched, so it costs about one byte per value between the smallest and largest key,
     and growing it in the direction of ``origin``'s room copies nothing.
 
-    A batch is checked as it arrives, in O(rows): a gather of ``seen`` finds the repeats of earlier
-    batches; two scatters of the row's position (low byte, then high byte) into the rows' slots find
-    every key repeated within the batch (two rows of one key cannot share both bytes, so one of them
-    reads back another row's byte); only those keys are then ordered, to keep their first row.
+    A batch is checked as it arrives, 64 Ki rows at a time, in O(rows): a gather of ``seen`` finds the
+    repeats of earlier rows; two scatters of the row's position (low byte, then high byte) into the
+    rows' slots find every key repeated within the piece (two rows of one key cannot share both
+    bytes, so one of them reads back another row's byte); only those keys are then ordered, to keep
+    their first row. When most rows repeat earlier keys, only the others go through the scatters.
     """
 
     DENSE_FACTOR = 32
@@ -661,10 +662,16 @@ class _IntegerKeys:
             at = offsets[s : s + _PIECE]
             m = len(at)
             repeat = seen[at] != 0  # seen in an earlier piece
-            seen[at] = _LOW_BYTE[:m]
-            clash = seen[at] != _LOW_BYTE[:m]
-            seen[at] = _HIGH_BYTE[:m]
-            clash |= seen[at] != _HIGH_BYTE[:m]
+            fresh: np.ndarray | None = None
+            if np.count_nonzero(repeat) * 8 > m:  # mostly old keys: only the new ones can repeat in the piece
+                fresh = np.flatnonzero(~repeat)
+                at, low, high = at[fresh], _LOW_BYTE[fresh], _HIGH_BYTE[fresh]
+            else:
+                low, high = _LOW_BYTE[:m], _HIGH_BYTE[:m]
+            seen[at] = low
+            clash = seen[at] != low
+            seen[at] = high
+            clash |= seen[at] != high
             seen[at] = 1
             if clash.any():  # some keys repeat within the piece: find all their rows, keep each one's first
                 keys = at[clash]
@@ -675,7 +682,8 @@ class _IntegerKeys:
                 values = at[group][ordered]
                 first = np.ones(len(values), dtype=bool)
                 first[1:] = values[1:] != values[:-1]
-                repeat[group[ordered[~first]]] = True
+                later = group[ordered[~first]]
+                repeat[later if fresh is None else fresh[later]] = True
             where = np.flatnonzero(repeat)
             if not len(where):
                 continue

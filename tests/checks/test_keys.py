@@ -443,3 +443,19 @@ def test_expected_rows_open_a_window_over_shuffled_ids() -> None:
             tracker.add([pa.array(keys[s:s + 65_536])], len(keys[s:s + 65_536]))
     assert plain.finish().duplicate_rows.tolist() == hinted.finish().duplicate_rows.tolist() \
         == list(range(2_999_990, 3_000_000))
+
+
+def test_new_keys_repeating_among_many_old_ones() -> None:
+    # a batch of mostly earlier keys: only its new keys go through the within-batch check, and their
+    # repeats (new key 1000 at rows 1003 and 1500; 1001 at 1004 and 1999) are still found, first kept
+    old = np.arange(1_000, dtype=np.int64)
+    batch = np.arange(1_000, dtype=np.int64)[::-1].copy()
+    batch[[3, 500]] = 1_000
+    batch[[4, 999]] = 1_001
+    batch[7] = 1_002
+    tracker = KeyTracker(("k",))
+    tracker.add([pa.array(old)], 1_000)
+    tracker.add([pa.array(batch)], 1_000)
+    out = tracker.finish()
+    assert out.duplicate_rows.tolist() == reference(np.concatenate([old, batch]))
+    assert [r for r in out.duplicate_rows.tolist() if batch[r - 1_000] >= 1_000] == [1_500, 1_999]
