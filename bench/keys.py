@@ -24,6 +24,7 @@ import resource
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,7 +75,7 @@ def child(case: str, path: str) -> dict[str, object]:
             return (x ^ (x >> np.uint64(29))).view(np.int64)
         return order[rows] if order is not None else rows + 1
 
-    def batches():  # the key of row r, except the chosen rows, which take the key of a row r // 3
+    def batches() -> Iterator[np.ndarray]:  # the key of row r, except the chosen rows, which take the key of a row r // 3
         for s in range(0, n, BATCH):
             rows = np.arange(s, min(s + BATCH, n), dtype=np.int64)
             hit = at[(at >= s) & (at < s + BATCH)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from checks.keys import KeyTracker, _IntegerKeys
 
 
-def naive(rows: list[tuple[object, ...]]) -> tuple[list[int], list[int]]:
+def naive(rows: Sequence[tuple[object, ...]]) -> tuple[list[int], list[int]]:
     seen: set[tuple[object, ...]] = set()
     dups, nulls = [], []
     for i, key in enumerate(rows):
@@ -29,7 +29,7 @@ def naive(rows: list[tuple[object, ...]]) -> tuple[list[int], list[int]]:
     return dups, nulls
 
 
-def track(columns: list[list[object]], types: list[pa.DataType], cut: int | list[int], spill: int | None = None,
+def track(columns: Sequence[Sequence[object]], types: list[pa.DataType], cut: int | list[int], spill: int | None = None,
           window: int | None = None) -> tuple[list[int], list[int]]:
     """Duplicate and null rows from a tracker fed ``cut`` rows a batch (or the listed batch sizes, cycled);
     every sample must show its row's own key."""
@@ -68,7 +68,7 @@ def test_single_integer_key(values: list[int | None], cut: int) -> None:
 @given(st.lists(st.tuples(st.one_of(st.none(), st.sampled_from("abc")), st.integers(0, 2)), min_size=1, max_size=60),
        st.integers(1, 70))
 def test_compound_key(pairs: list[tuple[str | None, int]], cut: int) -> None:
-    columns = [[p[0] for p in pairs], [p[1] for p in pairs]]
+    columns: list[list[object]] = [[p[0] for p in pairs], [p[1] for p in pairs]]
     assert track(columns, [pa.string(), pa.int64()], cut) == naive(pairs)
     assert track(columns, [pa.string(), pa.int64()], cut, spill=4) == naive(pairs)
 
@@ -151,20 +151,20 @@ def reference(values: np.ndarray) -> list[int]:
     return np.flatnonzero(later).tolist()
 
 
-def feed(batches: list[list[int | None]], kind: pa.DataType = pa.int64(), **options: int) -> KeyTracker:
+def feed(batches: Sequence[Sequence[int | None]], kind: pa.DataType = pa.int64(), **options: int) -> KeyTracker:
     tracker = KeyTracker(("k",), **options)  # type: ignore[arg-type]
     for b in batches:
         tracker.add([pa.array(b, kind)], len(b))
     return tracker
 
 
-def outcome(batches: list[list[int | None]], kind: pa.DataType = pa.int64(), **options: int,
+def outcome(batches: Sequence[Sequence[int | None]], kind: pa.DataType = pa.int64(), **options: int,
             ) -> tuple[list[int], list[int]]:
     out = feed(batches, kind, **options).finish()
     return out.duplicate_rows.tolist(), out.null_rows.tolist()
 
 
-def flat(batches: list[list[int | None]]) -> list[tuple[object, ...]]:
+def flat(batches: Sequence[Sequence[int | None]]) -> list[tuple[object, ...]]:
     return [(v,) for b in batches for v in b]
 
 
@@ -309,13 +309,13 @@ def test_repeats_at_rows_sharing_a_low_byte() -> None:
 @pytest.mark.parametrize("kind", [pa.timestamp("us", tz="UTC"), pa.date32(), pa.time32("s"), pa.bool_(),
                                   pa.int8(), pa.uint16()])
 def test_temporal_and_small_integer_keys(kind: pa.DataType) -> None:
-    raw = [3, 1, 3, None, 0, 1, 2]
+    raw: list[int | None] = [3, 1, 3, None, 0, 1, 2]
     if pa.types.is_boolean(kind):
         values: list[object] = [None if v is None else v % 2 == 1 for v in raw]
     elif pa.types.is_date(kind):
         values = [None if v is None else dt.date(2026, 1, 1 + v) for v in raw]
     else:
-        values = raw
+        values = list(raw)
     if pa.types.is_time32(kind):
         arr = pa.array(values, pa.int32()).view(kind)
     else:
@@ -353,7 +353,7 @@ def test_many_rows_match_numpy(shuffle: bool) -> None:
         out = tracker.finish()
         assert out.duplicate_rows.tolist() == want, options
         for sample in out.samples(out.duplicate_rows):
-            assert sample["k"] == keys[sample["row"]]
+            assert sample["k"] == keys[int(sample["row"])]  # type: ignore[call-overload]
 
 
 @settings(max_examples=150, deadline=None)
