@@ -475,7 +475,9 @@ class _NumericKeys:
         self.count += len(words)
         if self.count > self.spill_rows:
             self.spill = _NumericSpill(self.partitions, self.directory, self.kind)
-            self.spill.write_words(*self.take(), 0)
+            for w, r in zip(self.words, self.rows, strict=True):  # chunk by chunk: no copy of them all
+                self.spill.write_words(w, None if isinstance(r, int) else r, r if isinstance(r, int) else 0)
+            self.words, self.rows, self.count = [], [], 0
 
     def take(self) -> tuple[np.ndarray, np.ndarray]:
         """Every key kept in memory with its row number, in row order; the store is left empty."""
