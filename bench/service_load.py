@@ -75,12 +75,13 @@ class Stats:
     throughput: float  # requests per second
     kb: float = 0.0  # mean response body, KB
     cpu: tuple[float, ...] = ()  # each worker's share of the server's CPU time in this scenario
+    cpu_ms: float = 0.0  # the workers' CPU time per request, ms (from /proc: what the server itself spent)
     samples: tuple[dict[str, Any], ...] = field(default=(), repr=False)
 
     def row(self) -> str:
         share = " / ".join(f"{c:.0%}" for c in self.cpu) or "-"
         return (f"| {self.name} | {self.n} | {self.errors} | {self.p50 * 1000:.1f} | {self.p95 * 1000:.1f} | "
-                f"{self.p99 * 1000:.1f} | {self.throughput:.0f} | {self.kb:.1f} | {share} |")
+                f"{self.p99 * 1000:.1f} | {self.throughput:.0f} | {self.kb:.1f} | {self.cpu_ms:.2f} | {share} |")
 
 
 def quantile(values: list[float], q: float) -> float:
@@ -196,12 +197,15 @@ class Server:
             self.proc.kill()
 
 
-def _shares(before: list[int], after: list[int]) -> tuple[float, ...]:
-    if len(before) != len(after):
-        return ()
+def _cpu(before: list[int], after: list[int], n: int) -> dict[str, Any]:
+    """Each worker's share of the CPU the workers used between two ``cpu_ticks``, and ms per request."""
+    if len(before) != len(after) or n == 0:
+        return {}
     used = [a - b for a, b in zip(after, before, strict=True)]
     total = sum(used)
-    return tuple(u / total for u in used) if total > 0 else ()
+    if total <= 0:
+        return {}
+    return {"cpu": tuple(u / total for u in used), "cpu_ms": total / os.sysconf("SC_CLK_TCK") / n * 1000}
 
 
 # -- the two clients -----------------------------------------------------------------------------
@@ -255,7 +259,7 @@ def run_wrk(server: Server, sc: Scenario) -> Stats:
     n = s["answered"]
     return Stats(sc.name, n, s["bad_status"] + s["bad_body"] + s["socket_errors"], s["p50_us"] / 1e6,
                  s["p95_us"] / 1e6, s["p99_us"] / 1e6, n / (s["duration_us"] / 1e6), s["bytes"] / max(1, n) / 1000,
-                 _shares(before, after), samples)
+                 samples=samples, **_cpu(before, after, n))
 
 
 def run_httpx(server: Server, sc: Scenario) -> Stats:
@@ -294,7 +298,7 @@ def run_httpx(server: Server, sc: Scenario) -> Stats:
 
     before = server.cpu_ticks()
     stats = asyncio.run(go())
-    return dataclasses.replace(stats, cpu=_shares(before, server.cpu_ticks()))
+    return dataclasses.replace(stats, **_cpu(before, server.cpu_ticks(), stats.n))
 
 
 # -- what is asked, and the answers expected ------------------------------------------------------
@@ -429,6 +433,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--edges", type=int, default=3_000_000, help="edges of the big graph")
     args = parser.parse_args(argv)
 
+    load_before = os.getloadavg()
     client = args.client
     if client == "wrk" and ensure_wrk() is None:
         print("wrk is not installed and cannot be installed here: using the httpx client", flush=True)
@@ -529,9 +534,12 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"\nclient={client}{' (1 thread)' if client == 'wrk' else ' (async, in the bench process)'}, "
           f"workers={args.workers}, store={'custom' if args.store else 'SQLite'}, loopback; no answer cache "
-          "(0 % of answers cached: every query walks the graph)\n")
-    print("| scenario | requests | errors | p50 ms | p95 ms | p99 ms | req/s | KB/response | CPU per worker |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+          "(0 % of answers cached: every query walks the graph)")
+    print(f"machine: {os.cpu_count()} CPUs, load average (1 min) {load_before[0]:.1f} at the start and "
+          f"{os.getloadavg()[0]:.1f} at the end (other work on the machine slows every figure)\n")
+    print("| scenario | requests | errors | p50 ms | p95 ms | p99 ms | req/s | KB/response | server CPU ms/request "
+          "| CPU per worker |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for s in results:
         print(s.row())
     print(f"\nanswers checked against the same queries in this process: {'; '.join(checked)}; "

@@ -128,8 +128,12 @@ def feature_patterns() -> tuple[str, ...]:
     return found or ("features.*",)
 
 
+# built once: every query checks the version, and building the statement cost more than running it
+_VERSION = sa.select(lineage_meta.c.value).where(lineage_meta.c.key == "version")
+
+
 def _version(conn: sa.Connection) -> int:
-    value = conn.execute(sa.select(lineage_meta.c.value).where(lineage_meta.c.key == "version")).scalar()
+    value = conn.execute(_VERSION).scalar()
     return int(value or 0)
 
 
