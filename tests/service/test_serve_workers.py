@@ -170,3 +170,22 @@ def test_a_killed_worker_is_replaced_on_its_socket(two_workers: LiveServer) -> N
     for c in conns:
         c.close()
     assert sum(held) == 32 and min(held) > 0
+
+
+@pytest.mark.slow
+def test_sighup_replaces_every_worker_on_its_own_socket(two_workers: LiveServer) -> None:
+    before = workers_of(two_workers.proc.pid)
+    os.kill(two_workers.proc.pid, signal.SIGHUP)
+    deadline = time.monotonic() + 60
+    after = before
+    while time.monotonic() < deadline:
+        after = workers_of(two_workers.proc.pid)
+        if len(after) == 2 and not set(after) & set(before):
+            break
+        time.sleep(0.1)
+    assert len(after) == 2 and not set(after) & set(before)
+    conns = [get_health(two_workers.port) for _ in range(32)]
+    held = [connections_held(w, two_workers.port) for w in after]
+    for c in conns:
+        c.close()
+    assert sum(held) == 32 and min(held) > 0  # each replacement serves its own socket
