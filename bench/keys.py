@@ -7,6 +7,7 @@ the whole column is held), with 20 repeats of earlier keys per million rows inje
 
 - ``dense-5m`` / ``dense-50m``: ids 1..N in row order (like an ``order_id`` column);
 - ``shuffled-5m``: the same ids in random order;
+- ``seconds-5m``: ascending whole seconds as microsecond timestamps (keys 10^6 apart);
 - ``sparse-5m``: random 64-bit keys (too sparse for a window: both paths are the general one).
 
 ``old`` is ``KeyTracker(window_bytes=0)`` (keys kept, spilled to hash partitions past 256 Ki rows,
@@ -30,7 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BATCH = 65_536
 CASES = {"dense-5m": ("dense", 5_000_000), "dense-50m": ("dense", 50_000_000),
-         "shuffled-5m": ("shuffled", 5_000_000), "sparse-5m": ("sparse", 5_000_000)}
+         "shuffled-5m": ("shuffled", 5_000_000), "seconds-5m": ("seconds", 5_000_000),
+         "sparse-5m": ("sparse", 5_000_000)}
 
 
 def _rss_mib() -> float:
@@ -73,6 +75,8 @@ def child(case: str, path: str) -> dict[str, object]:
         if kind == "sparse":  # a bijective scramble of the row number: distinct, spread over all of int64
             x = rows.astype(np.uint64) * salt
             return (x ^ (x >> np.uint64(29))).view(np.int64)
+        if kind == "seconds":
+            return (rows + 1_790_000_000) * 1_000_000
         return order[rows] if order is not None else rows + 1
 
     def batches() -> Iterator[np.ndarray]:  # the key of row r, except the chosen rows, which take the key of a row r // 3

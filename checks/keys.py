@@ -10,8 +10,9 @@ Three ways, by the kind of key:
   direct-address window, one byte per possible value, checked batch by batch as the batches arrive
   (``_IntegerKeys``). The window opens once the keys' range is dense (at most ``DENSE_FACTOR``
   values per key row, or 1 Mi values whatever the rows) and grows with later batches while it stays
-  dense and under ``window_bytes`` (64 MiB: 64 Mi values). Keys outside it go to the general
-  numeric store below; the window never grows over a key kept there, so the two never share a key
+  dense and under ``window_bytes`` (64 MiB: 64 Mi values). Evenly spaced keys (whole seconds as
+  microsecond timestamps, ids counted in tens) get a window on their lattice: one byte per step.
+  Keys outside it (or off its lattice) go to the general numeric store below; the window never grows over a key kept there, so the two never share a key
   and their union is exact. It costs about one byte per value between the smallest and largest key
   (5 M ascending ids: ~5 MiB; 50 M: ~48 MiB; never more than ``window_bytes``).
 - one numeric key column otherwise: the key numbers in memory up to 256 Ki rows, then (value, row)
@@ -26,6 +27,7 @@ returned whole (8 bytes per duplicate row).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -506,6 +508,7 @@ class _NumericKeys:
 
 
 _INT64_MIN, _INT64_MAX = -(1 << 63), (1 << 63) - 1
+_STRIDE_REACH = 1 << 62  # keys further apart than this are not looked at for a common spacing
 _PIECE = 1 << 16  # rows checked against the window at a time: a row's position fits in two bytes
 _LOW_BYTE = (np.arange(_PIECE) & 0xFF).astype(np.uint8)
 _HIGH_BYTE = (np.arange(_PIECE) >> 8).astype(np.uint8)
@@ -514,8 +517,11 @@ _HIGH_BYTE = (np.arange(_PIECE) >> 8).astype(np.uint8)
 class _IntegerKeys:
     """One integer (temporal, boolean) key column: a direct-address window plus a general store.
 
-    The window is the keys ``first``..``last``; ``seen`` holds one byte per key value from ``origin``
-    (0: not seen yet, 1: seen). It opens over the range of the keys so far as soon as that range is
+    The window is the keys ``first``..``last`` that are ``origin`` plus a multiple of ``step``;
+    ``seen[i]`` is the byte of the key ``origin + i * step`` (0: not seen yet, 1: seen). ``step`` is 1
+    unless the keys were too sparse for a window but all evenly spaced (``stride``, seen on at
+    least ``STRIDE_EVIDENCE`` keys): then the window holds that lattice, and keys off it go to the
+    general store (they never equal a key on it). It opens over the range of the keys so far as soon as that range is
     dense (at most ``DENSE_FACTOR`` values per key row, rows so far or ``expected_rows``, or
     ``DENSE_FLOOR`` values whatever the rows) and under ``cap`` bytes, while the keys so far are still
     in memory: they are moved into it. It grows when later batches fall outside it, while it stays
@@ -535,6 +541,7 @@ class _IntegerKeys:
 
     DENSE_FACTOR = 32
     DENSE_FLOOR = 1 << 20
+    STRIDE_EVIDENCE = 4096  # keys needed before their common spacing shapes the window
 
     def __init__(self, kind: pa.DataType, cap: int, spill_rows: int, partitions: int,
                  directory: str | None, expected_rows: int | None = None) -> None:
@@ -542,7 +549,10 @@ class _IntegerKeys:
         self.cap = cap
         self.seen: np.ndarray | None = None
         self.origin = 0  # the key of ``seen[0]``
+        self.step = 1  # ``seen[i]`` is the key ``origin + i * step``
         self.first, self.last = 0, -1
+        self.anchor: int | None = None  # the first key: while there is no window, ``stride`` is the
+        self.stride: int | None = 0  # gcd of every key's distance from it (None: too far apart to tell)
         self.hull: tuple[int, int] | None = None  # the smallest and largest key while there is no window
         self.expected = expected_rows or 0
         self.below: int | None = None  # the largest key sent to ``rest`` below the window
@@ -583,15 +593,26 @@ class _IntegerKeys:
             words = words.astype(np.int64)
         lo, hi = int(words.min()), int(words.max())
         self.valid += len(words)
+        if self.seen is None and self.stride is not None and self.rest.spill is None:
+            self._stride(lo, hi, words)
         self._fit(lo, hi, words)
         if self.seen is None:
             self.rest.add(words, rows if rows is not None else start)
             return
-        first, last = self.first, self.last
-        if first <= lo and hi <= last:
-            self._check(words, rows, start)
-            return
-        inside = (words >= first) & (words <= last)
+        first, last, step = self.first, self.last, self.step
+        covered = first <= lo and hi <= last
+        if step == 1:
+            if covered:
+                self._check(words, rows, start)
+                return
+            inside = (words >= first) & (words <= last)
+        else:  # keys off the window's lattice never equal one on it: they go to the general store
+            inside = words % step == self.origin % step
+            if covered and inside.all():
+                self._check(words, rows, start)
+                return
+            if not covered:
+                inside &= (words >= first) & (words <= last)
         out = ~inside
         outside = words[out]
         self.rest.add(outside, rows[out] if rows is not None else np.flatnonzero(out).astype(np.int64) + start)
@@ -608,6 +629,23 @@ class _IntegerKeys:
         rows = max(self.valid, self.expected)
         return min(self.cap, max(min(self.DENSE_FLOOR, self.cap), self.DENSE_FACTOR * rows))
 
+    def _stride(self, lo: int, hi: int, words: np.ndarray) -> None:
+        """Keep ``stride`` (the keys' common spacing: timestamps of whole seconds in microseconds,
+        ids counted in tens) up to date with this batch's keys."""
+        if self.anchor is None:
+            self.anchor = lo
+        a = self.anchor
+        if max(abs(lo - a), abs(hi - a)) > _STRIDE_REACH:
+            self.stride = None
+            return
+        if self.stride == 1:
+            return
+        if words.dtype == np.uint64:  # distances within 2**62: exact in wrapped 64-bit arithmetic
+            gaps = (words - np.uint64(a % 2**64)).view(np.int64)
+        else:
+            gaps = words - np.int64(a)
+        self.stride = math.gcd(self.stride or 0, int(np.gcd.reduce(gaps)))
+
     def _fit(self, lo: int, hi: int, words: np.ndarray) -> None:
         """Open the window over the keys so far, or grow it to cover this batch's ``lo``..``hi``."""
         allowed = self._allowed()
@@ -617,43 +655,59 @@ class _IntegerKeys:
             if self.hull is not None:
                 lo, hi = min(lo, self.hull[0]), max(hi, self.hull[1])
             self.hull = (lo, hi)
-            if hi > _INT64_MAX or hi - lo + 1 > allowed:
-                return  # sparse so far (or past int64): the general store keeps them, in memory for now
-            self._place(lo, hi, lo)
+            if hi > _INT64_MAX:
+                return  # past int64: the general store keeps them
+            if hi - lo + 1 > allowed:
+                # sparse so far, unless the keys are evenly spaced (every key is anchor + k * stride, and
+                # enough keys say so for it to be the data's own spacing, not a coincidence of a few)
+                if self.stride is None or self.stride < 2 or self.valid < self.STRIDE_EVIDENCE \
+                        or (hi - lo) // self.stride + 1 > allowed:
+                    return  # the general store keeps them, in memory for now
+                self.step = self.stride
+            self._place(lo, hi, 0)
             kept, rows = self.rest.take()  # denser now: the keys kept so far are checked in the window
             if len(kept):
                 self._check(kept, rows, 0)
             return
-        first, last = self.first, self.last
+        first, last, step = self.first, self.last, self.step
         if first <= lo and hi <= last:
             return
+        if step > 1:  # only the keys on the window's lattice can widen it
+            words = words[words % step == self.origin % step]
+            if not len(words):
+                return
+            lo, hi = int(words.min()), int(words.max())
+            if first <= lo and hi <= last:
+                return
         floor = self.below + 1 if self.below is not None else _INT64_MIN
         ceiling = self.above - 1 if self.above is not None else _INT64_MAX
         new_lo, new_hi = min(lo, first), max(hi, last)
-        if new_lo < floor or new_hi > ceiling or new_hi - new_lo + 1 > allowed:
+        if new_lo < floor or new_hi > ceiling or (new_hi - new_lo) // step + 1 > allowed:
             # not all of it: grow each way as far as allowed, upward first (keys usually grow); the keys
             # left out go to the general store
-            up = words[(words > last) & (words <= min(ceiling, first + allowed - 1))]
+            up = words[(words > last) & (words <= min(ceiling, first + (allowed - 1) * step))]
             new_hi = int(up.max()) if len(up) else last
-            down = words[(words < first) & (words >= max(floor, new_hi - allowed + 1))]
+            down = words[(words < first) & (words >= max(floor, new_hi - (allowed - 1) * step))]
             new_lo = int(down.min()) if len(down) else first
             if (new_lo, new_hi) == (first, last):
                 return
-        if self.origin <= new_lo and new_hi <= self.origin + len(self.seen) - 1:
+        if self.origin <= new_lo and new_hi <= self.origin + (len(self.seen) - 1) * step:
             self.first, self.last = new_lo, new_hi  # inside the address space already: nothing to copy
             return
         old, old_origin = self.seen, self.origin
         # upward: all the room above; downward: half the room each side
-        self._place(new_lo, new_hi, new_lo if new_lo >= first else new_lo - (self.cap - (new_hi - new_lo + 1)) // 2)
-        at = first - self.origin
-        self.seen[at : at + last - first + 1] = old[first - old_origin : last - old_origin + 1]
+        self._place(new_lo, new_hi, 0 if new_lo >= first else (self.cap - ((new_hi - new_lo) // step + 1)) // 2)
+        at, count = (first - self.origin) // step, (last - first) // step + 1
+        self.seen[at : at + count] = old[(first - old_origin) // step : (first - old_origin) // step + count]
 
-    def _place(self, first: int, last: int, origin: int) -> None:
-        """A fresh (zeroed) address space of ``cap`` bytes from about ``origin``, the window ``first``..``last``."""
-        origin = max(_INT64_MIN, min(origin, first))
-        size = min(self.cap, _INT64_MAX - origin + 1)
-        if origin + size - 1 < last:
-            origin = last - size + 1
+    def _place(self, first: int, last: int, room: int) -> None:
+        """A fresh (zeroed) address space of ``cap`` bytes with about ``room`` values below ``first``;
+        the window ``first``..``last``."""
+        step = self.step
+        origin = first - min(room, (first - _INT64_MIN) // step) * step
+        size = min(self.cap, (_INT64_MAX - origin) // step + 1)
+        if origin + (size - 1) * step < last:
+            origin = last - (size - 1) * step
         self.seen, self.origin, self.first, self.last = np.zeros(size, np.uint8), origin, first, last
 
     def _check(self, words: np.ndarray, rows: np.ndarray | None, start: int) -> None:
@@ -662,7 +716,10 @@ class _IntegerKeys:
         assert seen is not None
         if words.dtype == np.uint64:
             words = words.view(np.int64)  # every key in the window is at most 2**63 - 1: the same number
-        offsets = (words - np.int64(self.origin)).astype(np.intp, copy=False)
+        offsets = words - np.int64(self.origin)
+        if self.step > 1:
+            offsets //= self.step
+        offsets = offsets.astype(np.intp, copy=False)
         for s in range(0, len(offsets), _PIECE):
             at = offsets[s : s + _PIECE]
             m = len(at)

@@ -356,30 +356,34 @@ def test_many_rows_match_numpy(shuffle: bool) -> None:
             assert sample["k"] == keys[int(sample["row"])]  # type: ignore[call-overload]
 
 
-@settings(max_examples=150, deadline=None)
-@given(st.lists(st.one_of(st.none(), st.integers(-20, 20), st.sampled_from([I64_MIN, I64_MAX, 10**12])),
-                min_size=1, max_size=120),
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.integers(-20, 20), st.integers(-20, 20).map(lambda v: ("off", v)),
+                          st.sampled_from([I64_MIN, I64_MAX, 10**12])), min_size=1, max_size=120),
        st.lists(st.integers(1, 40), min_size=1, max_size=6),
-       st.sampled_from([None, 0, 1, 4, 16, 64]), st.sampled_from([None, 3]), st.sampled_from([None, (2, 8)]))
-def test_key_stream_property(values: list[int | None], cuts: list[int], window: int | None,
-                             spill: int | None, density: tuple[int, int] | None) -> None:
+       st.sampled_from([None, 0, 1, 4, 16, 64]), st.sampled_from([None, 3]), st.sampled_from([None, (2, 8, 4)]),
+       st.sampled_from([1, 3, 10**6]))
+def test_key_stream_property(raw: list[object], cuts: list[int], window: int | None, spill: int | None,
+                             rule: tuple[int, int, int] | None, step: int) -> None:
     # however the stream is split, whatever the window's size and density rule (2 values per row or 8
-    # values: the window opens late, grows, and stops short): the same rows as the reference and as the
-    # stream in one batch
+    # values, a spacing seen on 4 keys: the window opens late, on a lattice of ``step``, grows, and stops
+    # short): the same rows as the reference and as the stream in one batch. ("off", v) is a key off
+    # that lattice.
+    values = [v * step if isinstance(v, int) and abs(v) <= 20 else v[1] * step + 1 if isinstance(v, tuple) else v
+              for v in raw]
     want = naive([(v,) for v in values])
-    with dense_rule(*(density or (_IntegerKeys.DENSE_FACTOR, _IntegerKeys.DENSE_FLOOR))):
+    with dense_rule(*(rule or (_IntegerKeys.DENSE_FACTOR, _IntegerKeys.DENSE_FLOOR, _IntegerKeys.STRIDE_EVIDENCE))):
         assert track([values], [pa.int64()], cuts, spill=spill, window=window) == want
         assert track([values], [pa.int64()], len(values), spill=spill, window=window) == want
 
 
 @contextlib.contextmanager
-def dense_rule(factor: int, floor: int) -> Iterator[None]:
-    saved = _IntegerKeys.DENSE_FACTOR, _IntegerKeys.DENSE_FLOOR
-    _IntegerKeys.DENSE_FACTOR, _IntegerKeys.DENSE_FLOOR = factor, floor
+def dense_rule(factor: int, floor: int, evidence: int) -> Iterator[None]:
+    saved = _IntegerKeys.DENSE_FACTOR, _IntegerKeys.DENSE_FLOOR, _IntegerKeys.STRIDE_EVIDENCE
+    _IntegerKeys.DENSE_FACTOR, _IntegerKeys.DENSE_FLOOR, _IntegerKeys.STRIDE_EVIDENCE = factor, floor, evidence
     try:
         yield
     finally:
-        _IntegerKeys.DENSE_FACTOR, _IntegerKeys.DENSE_FLOOR = saved
+        _IntegerKeys.DENSE_FACTOR, _IntegerKeys.DENSE_FLOOR, _IntegerKeys.STRIDE_EVIDENCE = saved
 
 
 @pytest.mark.parametrize("direction", [1, -1])
@@ -459,3 +463,48 @@ def test_new_keys_repeating_among_many_old_ones() -> None:
     out = tracker.finish()
     assert out.duplicate_rows.tolist() == reference(np.concatenate([old, batch]))
     assert [r for r in out.duplicate_rows.tolist() if batch[r - 1_000] >= 1_000] == [1_500, 1_999]
+
+
+def test_evenly_spaced_keys_get_a_window_on_their_lattice() -> None:
+    # whole seconds in microseconds: 10^6 apart, far too sparse for one byte per microsecond, dense
+    # per second. Keys between seconds (off the lattice) are kept apart and still checked exactly.
+    second = 1_000_000
+    start = 1_790_000_000 * second
+    rng = np.random.default_rng(5)
+    keys = start + np.arange(40_000, dtype=np.int64) * second
+    later = np.arange(20_000, 40_000)
+    keys[later[::997]] = keys[later[::997] - 15_000]  # repeats of earlier seconds
+    off = later[5::1009]
+    keys[off] = keys[off - 3] + 1 + rng.integers(0, 3, len(off))  # between seconds, some repeated
+    keys[-5:] = keys[off[:5]]
+    kind = pa.timestamp("us", tz="UTC")
+    tracker = KeyTracker(("t",))
+    windows = []
+    for s in range(0, len(keys), 5_000):
+        tracker.add([pa.array(keys[s:s + 5_000]).view(kind)], len(keys[s:s + 5_000]))
+        windows.append(tracker.window)
+    assert windows[0] == (start, start + 4_999 * second)
+    assert windows[-1] == (start, int(keys[keys % second == start % second].max()))
+    out = tracker.finish()
+    assert out.duplicate_rows.tolist() == reference(keys)
+    for sample in out.samples(out.duplicate_rows):
+        assert sample["t"] == pa.array([keys[int(sample["row"])]]).view(kind)[0].as_py()  # type: ignore[call-overload]
+
+
+@pytest.mark.parametrize("direction", [1, -1])
+def test_lattice_window_grows_both_ways_and_skips_keys_between(direction: int) -> None:
+    step = 10
+    with dense_rule(2, 8, 4):
+        tracker = KeyTracker(("k",))
+        batches: list[list[int | None]] = [
+            [0, 10, 20, 30],  # the lattice: multiples of 10
+            [direction * v for v in (40, 50, 15, 60, 15, 20)],  # 15 is between: kept apart
+            [direction * v for v in (200, 210, 205, 200, 5, 215, -5)],  # grows; 205, 5, 215, -5 between
+            [direction * v for v in (5, 15, 205, 60, 210, 1000, 1000, 25, -5, 215, 220)],
+        ]
+        for b in batches:
+            tracker.add([pa.array(b, pa.int64())], len(b))
+        window = tracker.window
+        assert window is not None and window[0] % step == 0 and window[1] % step == 0
+        got = tracker.finish().duplicate_rows.tolist()
+    assert got == naive(flat(batches))[0]
