@@ -12,9 +12,10 @@ Three ways, by the kind of key:
   values per key row, or 1 Mi values whatever the rows) and grows with later batches while it stays
   dense and under ``window_bytes`` (64 MiB: 64 Mi values). Evenly spaced keys (whole seconds as
   microsecond timestamps, ids counted in tens) get a window on their lattice: one byte per step.
-  Keys outside it (or off its lattice) go to the general numeric store below; the window never grows over a key kept there, so the two never share a key
-  and their union is exact. It costs about one byte per value between the smallest and largest key
-  (5 M ascending ids: ~5 MiB; 50 M: ~48 MiB; never more than ``window_bytes``).
+  Keys outside it (or off its lattice) go to the general numeric store below; the window never
+  grows over a key kept there, so the two never share a key and their union is exact. It costs
+  about one byte per value between the smallest and largest key (5 M ascending ids: ~5 MiB; 50 M:
+  ~48 MiB; never more than ``window_bytes``).
 - one numeric key column otherwise: the key numbers in memory up to 256 Ki rows, then (value, row)
   records spilled to hash partitions on disk, each sorted at the end.
 - strings and compound keys: the key columns in memory up to 256 Ki rows, then Arrow IPC hash
