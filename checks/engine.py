@@ -134,7 +134,7 @@ def run(
     plan = build_plan(contract, obj, moment)
     if source is None:
         source = open_source(data, batch_size=batch_size, json_types=_json_types(plan))
-    state = _State(plan, track_rows)
+    state = _State(plan, track_rows, source.rows_hint)
     try:
         for batch in _prefetch(source.batches()):
             state.add(batch)
@@ -195,7 +195,7 @@ def _profile_lane(profile: Any, work: list[tuple[pa.RecordBatch, Any]], names: l
 
 
 class _State:
-    def __init__(self, plan: Plan, track_rows: bool) -> None:
+    def __init__(self, plan: Plan, track_rows: bool, rows_hint: int | None = None) -> None:
         from checks.profile import DatasetProfile
 
         self.plan = plan
@@ -208,7 +208,7 @@ class _State:
         self.kept: list[pa.RecordBatch] = []
         self.newest: dict[str, Any] = {}
         keysets = {k.columns for k in plan.key_rules}
-        self.trackers = {cols: KeyTracker(cols) for cols in keysets}
+        self.trackers = {cols: KeyTracker(cols, expected_rows=rows_hint) for cols in keysets}
         self.physical: dict[str, str] = {}
         self.settled = 0  # rule x batch evaluations skipped on row-group statistics
         self._worker = ThreadPoolExecutor(max_workers=PROFILE_LANES, thread_name_prefix="pactline-profile")
