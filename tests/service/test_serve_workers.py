@@ -189,3 +189,17 @@ def test_sighup_replaces_every_worker_on_its_own_socket(two_workers: LiveServer)
     for c in conns:
         c.close()
     assert sum(held) == 32 and min(held) > 0  # each replacement serves its own socket
+
+
+def test_serve_with_workers_on_a_port_in_use_exits_2(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from service.cli import cli
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        result = CliRunner().invoke(cli, ["serve", "--port", str(taken.getsockname()[1]), "--workers", "2",
+                                          "--tokens", str(tmp_path / "none.json"),
+                                          "--store", f"sqlite:///{tmp_path / 's.db'}"])
+    assert result.exit_code == 2  # refused before any worker starts
