@@ -9,6 +9,7 @@ dataclasses with ``to_dict()``; bad input raises ``ValueError`` (unknown dialect
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +30,7 @@ from lineage import impact as _impact
 from lineage.contracts import schema_from_contracts
 from lineage.openlineage import ingest_events as _ingest
 from service.store import Store
-from service.store.lineage import edit_graph, graph_cached, read_graph
+from service.store.lineage import change_token, edit_graph, graph_cached, read_graph
 
 __all__ = ["IngestResult", "SqlLoadResult", "add_contracts_lineage", "add_sql", "dataset_lineage", "graph_loaded",
            "impact", "ingest_events"]
@@ -121,6 +122,26 @@ def graph_loaded(store: Store) -> bool:
     return graph_cached(store)
 
 
+# per store: (change token, {dataset: whether it has any blocked run}) at that token
+_HAS_FAILED_RUNS: weakref.WeakKeyDictionary[Any, tuple[int, dict[str, bool]]] = weakref.WeakKeyDictionary()
+
+
+def _may_have_failed_runs(store: Store, dataset: str) -> bool:
+    """False only when the store is known to hold no blocked run of ``dataset`` at all: then no window can list
+    one and the query is skipped. Known exactly: an answer is kept only while the store's ``change_token``
+    (any commit, by any process) stays the same; without a token the store is always asked."""
+    token = change_token(store)
+    if token is None:
+        return True
+    known = _HAS_FAILED_RUNS.get(store.engine)
+    if known is None or known[0] != token:
+        known = _HAS_FAILED_RUNS[store.engine] = (token, {})
+    has = known[1].get(dataset)
+    if has is None:
+        has = known[1][dataset] = bool(store.failed_runs(dataset, None, None))
+    return has
+
+
 def _dt(value: Any) -> dt.datetime | None:
     epoch = to_epoch(value)
     return None if epoch is None else dt.datetime.fromtimestamp(epoch, dt.UTC)
@@ -144,7 +165,7 @@ def impact(store: Store, field: str, *, since: Any = None, until: Any = None, de
     dataset = g.dataset_of(field)
     lo, hi = to_epoch(since), to_epoch(until)
     failed = []
-    if direction == "downstream":
+    if direction == "downstream" and _may_have_failed_runs(store, dataset):
         failed = [{**r, "dataset": r.get("dataset", dataset)}
                   for r in store.failed_runs(dataset, _dt(lo), _dt(hi))]
         failed = [{k: r.get(k) for k in ("run_id", "dataset", "finished_at", "passed")} for r in failed]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from collections.abc import Callable
@@ -218,3 +219,49 @@ def test_the_cached_graph_is_replaced_exactly_when_another_writer_saved(store: S
     finally:
         other.close()
         gc.unfreeze()
+
+
+def test_change_token_moves_exactly_when_something_is_committed(store_url: str) -> None:
+    from service.store.lineage import change_token
+    from tests.service.test_store import make_report
+
+    store = open_store(store_url)
+    other = open_store(store_url)  # another worker
+    try:
+        first = change_token(store)
+        if store.engine.dialect.name != "sqlite":
+            assert first is None  # no cheap signal: every query asks the store
+            return
+        assert first is not None and change_token(store) == first  # nothing committed
+        other.record_run(make_report("r-other"))
+        second = change_token(store)
+        assert second != first
+        store.record_run(make_report("r-self"))  # this process, through the store's own pool
+        assert change_token(store) not in (first, second)
+    finally:
+        other.close()
+        store.close()
+    assert change_token(open_store("sqlite://")) is None  # in memory: one connection, nothing to watch
+
+
+def test_impact_lists_a_failed_run_recorded_after_the_first_query(store_url: str) -> None:
+    import service.lineage_ops as lineage_ops
+    from tests.service.test_store import T0, make_report
+
+    store = open_store(store_url)
+    other = open_store(store_url)  # another worker
+    try:
+        lineage_ops.add_sql(store, SQL, dialect="duckdb", job="pipeline")
+        window = {"since": T0 - dt.timedelta(days=1), "until": T0 + dt.timedelta(days=1)}
+        assert lineage_ops.impact(store, "raw.orders.amount", **window)["failed_runs"] == []
+        assert lineage_ops.impact(store, "raw.orders.amount", **window)["failed_runs"] == []  # known: none
+        other.record_run(make_report("blocked-1", passed=False, started=T0))
+        other.record_run(make_report("blocked-late", passed=False, started=T0 + dt.timedelta(days=5)))
+        listed = lineage_ops.impact(store, "raw.orders.amount", **window)["failed_runs"]
+        assert [r["run_id"] for r in listed] == ["blocked-1"]
+        other.record_run(make_report("blocked-2", passed=False, started=T0 + dt.timedelta(hours=1)))
+        listed = lineage_ops.impact(store, "raw.orders.amount", **window)["failed_runs"]
+        assert [r["run_id"] for r in listed] == ["blocked-1", "blocked-2"]
+    finally:
+        other.close()
+        store.close()
