@@ -95,6 +95,7 @@ class LineageGraph:
         self._kind = bytearray()
         self._origin = bytearray()
         self._dslevel = bytearray()
+        self._dslevel_edges = 0  # how many of _dslevel are 1 (asked on every impact walk)
         self._job = array("i")
         self._first = array("q")
         self._last = array("q")
@@ -203,7 +204,7 @@ class LineageGraph:
 
     @property
     def has_dataset_level_edges(self) -> bool:
-        return 1 in self._dslevel
+        return self._dslevel_edges > 0
 
     def owners(self, dataset: str) -> tuple[str, ...]:
         info = self._datasets.get(dataset)
@@ -268,6 +269,7 @@ class LineageGraph:
         self._kind.append(kind)
         self._origin.append(origin)
         self._dslevel.append(1 if dataset_level else 0)
+        self._dslevel_edges += 1 if dataset_level else 0
         self._job.append(job)
         self._first.append(first)
         self._last.append(last)
@@ -373,6 +375,7 @@ class LineageGraph:
             self._kind.extend(kinds)
             self._origin.extend(origins)
             self._dslevel.extend(dslevels)
+            self._dslevel_edges += sum(1 for d in dslevels if d)
             self._job.extend(jobs_c)
             self._first.extend(firsts)
             self._last.extend(lasts)

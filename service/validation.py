@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -78,9 +79,20 @@ def _register_contract(store: Any, contract: Contract) -> None:
     """Keep the contract a run was judged by in the registry, so the store can explain its runs later
     (owners and drift settings for the nightly report). Another contract already registered under the
     same id and version is left as it is: the run still names the id and version it was judged by."""
+    try:
+        done = _REGISTERED.setdefault(store, set())
+    except TypeError:  # a store that cannot be weakly referenced: ask it every time
+        done = set()
+    if (contract.id, contract.version) in done:
+        return  # put by this process already: the outcome cannot change (a registered version is immutable)
     from contracts import dump_contract
 
     store.put_contract(contract, dump_contract(contract))
+    done.add((contract.id, contract.version))
+
+
+# stores -> (id, version) of the contracts this process registered in them (writing the YAML costs ~13 ms)
+_REGISTERED: weakref.WeakKeyDictionary[Any, set[tuple[str, str]]] = weakref.WeakKeyDictionary()
 
 
 def run_validation(
