@@ -366,15 +366,9 @@ class _NumericSpill:
         self.null_rows: list[np.ndarray] = []
 
     def write(self, cols: list[pa.Array], start: int) -> None:
-        arr = cols[0]
-        n = len(arr)
-        if n == 0:
+        arr = _keys_of(cols[0], start, self.kind, self.null_rows)
+        if arr is None:
             return
-        if pa.types.is_null(arr.type):
-            self.null_rows.append(np.arange(start, start + n, dtype=np.int64))
-            return
-        if arr.type != self.kind:  # the key columns come typed by the contract: this is a safety net
-            arr = arr.cast(self.kind)
         rows = None
         if arr.null_count:
             valid = pc.is_valid(arr).to_numpy(zero_copy_only=False)
@@ -573,14 +567,10 @@ class _IntegerKeys:
         return None if self.seen is None else (self.first, self.last)
 
     def add(self, arr: pa.Array, start: int) -> None:
-        n = len(arr)
-        if n == 0:
+        typed = _keys_of(arr, start, self.kind, self.null_rows)
+        if typed is None:
             return
-        if pa.types.is_null(arr.type):
-            self.null_rows.append(np.arange(start, start + n, dtype=np.int64))
-            return
-        if arr.type != self.kind:  # the key columns come typed by the contract: this is a safety net
-            arr = arr.cast(self.kind)
+        arr = typed
         words = _as_numbers(arr)
         rows: np.ndarray | None = None
         if arr.null_count:
@@ -775,6 +765,20 @@ def _integer_like(t: pa.DataType) -> bool:
     """Keys whose numbers (``_as_numbers``) are integers: the window can address them."""
     return bool(pa.types.is_integer(t) or pa.types.is_timestamp(t) or pa.types.is_date(t)
                 or pa.types.is_time(t) or pa.types.is_boolean(t))
+
+
+def _keys_of(arr: pa.Array, start: int, kind: pa.DataType, null_rows: list[np.ndarray]) -> pa.Array | None:
+    """A batch's key column as ``kind``; ``None`` when there is nothing to check (no rows, or a
+    null-typed column, whose rows are all added to ``null_rows``)."""
+    n = len(arr)
+    if n == 0:
+        return None
+    if pa.types.is_null(arr.type):
+        null_rows.append(np.arange(start, start + n, dtype=np.int64))
+        return None
+    if arr.type != kind:  # the key columns come typed by the contract: this is a safety net
+        arr = arr.cast(kind)
+    return arr
 
 
 def _word_hash(words: np.ndarray) -> np.ndarray:
