@@ -56,10 +56,20 @@ class Hit:
     last_seen: int  # until its first retired edge was retired, else the last time all of it was seen
     held_until: int | None = None  # None: the path still holds
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, edge_dicts: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
+        """``edge_dicts``: edge id -> its dict, shared by the hits of one answer (paths overlap)."""
+        if edge_dicts is None:
+            path = [_edge_dict(e) for e in self.path]
+        else:
+            path = []
+            for e in self.path:
+                d = edge_dicts.get(e.id)
+                if d is None:
+                    d = edge_dicts[e.id] = _edge_dict(e)
+                path.append(d)
         return {"node": self.node, "dataset": self.dataset, "column": self.column, "kind": self.kind,
                 "depth": self.depth, "is_feature": self.is_feature, "column_unknown": self.column is None,
-                "path": [_edge_dict(e) for e in self.path], "owners": list(self.owners),
+                "path": path, "owners": list(self.owners),
                 "first_seen": _iso(self.first_seen), "last_seen": _iso(self.last_seen),
                 "held_until": None if self.held_until is None else _iso(self.held_until)}
 
@@ -95,9 +105,11 @@ class ImpactResult:
         return self.offset + len(self.hits) < self.hit_count
 
     def to_dict(self) -> dict[str, Any]:
+        """The documented JSON shape; an edge on several hits' paths is one dict shared by those paths."""
+        edge_dicts: dict[int, dict[str, Any]] = {}
         return {"field": self.field, "direction": self.direction,
                 "window": {"since": iso(self.since), "until": iso(self.until)},
-                "hits": [h.to_dict() for h in self.hits],
+                "hits": [h.to_dict(edge_dicts) for h in self.hits],
                 "total": self.hit_count, "truncated": self.truncated,
                 "failed_runs": [dict(r) for r in self.failed_runs],
                 "affected_runs": [dict(r) for r in self.affected_runs]}
@@ -149,6 +161,8 @@ def impact(graph: LineageGraph, field: str, *, since: Any = None, until: Any = N
     # per depth: value hits (reached through value edges only), then filter hits (reached only with a filter)
     filter_levels = [[n for n in level if n not in value_parent] for level in all_levels]
     end = None if limit is None else offset + limit
+    edges: dict[int, Edge] = {}  # the hits of a page share most of their paths: each edge built once
+    value_paths, all_paths = _Paths(graph, value_parent, edges), _Paths(graph, all_parent, edges)
     page: list[Hit] = []
     total = 0
     for d in range(max(len(value_levels_hit), len(filter_levels))):
@@ -162,7 +176,7 @@ def impact(graph: LineageGraph, field: str, *, since: Any = None, until: Any = N
         lo_i = max(0, offset - first)
         hi_i = count if end is None else min(count, end - first)
         for node, kind in ordered[lo_i:hi_i]:
-            page.append(_hit(graph, node, value_parent if kind == VALUE else all_parent, kind))
+            page.append(_hit(graph, node, value_paths if kind == VALUE else all_paths, kind))
     dataset = graph.dataset_of(field)
     failed = sorted((dict(r) for r in failed_runs if not r.get("passed", False) and r.get("dataset") == dataset
                      and _in_window(r.get("finished_at"), lo, hi)), key=lambda r: str(r.get("finished_at")))
@@ -192,16 +206,27 @@ def _walk(graph: LineageGraph, start: str, lo: int | None, hi: int | None, depth
     all_kinds = not value_only
     while frontier and (depth is None or len(levels) < depth):
         nxt: list[str] = []
+        add = nxt.append
         for node in frontier:
             around = _neighbours(graph, adj, node, down) if dataset_level else adj.get(node, empty).items()
-            for other, keyd in around:
-                if other in parent:
-                    continue
-                for eid in keyd:
-                    if first[eid] <= hi_v and retired[eid] >= lo_v and (all_kinds or kind[eid] == _VALUE_CODE):
-                        parent[other] = (node, eid)
-                        nxt.append(other)
-                        break
+            if all_kinds:  # two copies of the inner loop: the kind test is not paid per edge when not needed
+                for other, keyd in around:
+                    if other in parent:
+                        continue
+                    for eid in keyd:
+                        if first[eid] <= hi_v and retired[eid] >= lo_v:
+                            parent[other] = (node, eid)
+                            add(other)
+                            break
+            else:
+                for other, keyd in around:
+                    if other in parent:
+                        continue
+                    for eid in keyd:
+                        if kind[eid] == _VALUE_CODE and first[eid] <= hi_v and retired[eid] >= lo_v:
+                            parent[other] = (node, eid)
+                            add(other)
+                            break
         if nxt:
             levels.append(nxt)
         frontier = nxt
@@ -220,21 +245,46 @@ def _neighbours(graph: LineageGraph, adj: Any, node: str, down: bool) -> Iterabl
         yield from ((o, k) for o, k in adj.get(ds, {}).items() if graph.has_dataset(o))
 
 
-def _hit(graph: LineageGraph, node: str, parent: _Parents, kind: str) -> Hit:
-    """The hit at ``node``: its shortest path back to the start, and that path's interval (newest
-    first_seen, latest last_seen, earliest retirement)."""
-    firsts, lasts, retireds = graph._first, graph._last, graph._retired
-    eids: list[int] = []
-    first, last, retired = -NEVER, -NEVER, NEVER
-    at, eid = parent[node]
-    while eid >= 0:
-        eids.append(eid)
-        first = max(first, firsts[eid])
-        last = max(last, lasts[eid])
-        retired = min(retired, retireds[eid])
-        at, eid = parent[at]
-    edge = graph.edge
-    path = tuple(edge(e) for e in reversed(eids))
+class _Paths:
+    """Shortest paths back to the start from a walk's parent links, each with its interval (newest
+    first_seen, latest last_seen, earliest retirement). A path is its parent's path plus one edge, so each
+    node's is built once per query and shared by every hit below it."""
+
+    __slots__ = ("edges", "graph", "known", "parent")
+
+    def __init__(self, graph: LineageGraph, parent: _Parents, edges: dict[int, Edge]) -> None:
+        self.graph, self.parent, self.edges = graph, parent, edges
+        self.known: dict[str, tuple[tuple[Edge, ...], int, int, int]] = {}
+
+    def __call__(self, node: str) -> tuple[tuple[Edge, ...], int, int, int]:
+        known, parent = self.known, self.parent
+        chain: list[tuple[str, int]] = []
+        at = node
+        while at not in known:
+            up, eid = parent[at]
+            if eid < 0:  # the start
+                known[at] = ((), -NEVER, -NEVER, NEVER)
+                break
+            chain.append((at, eid))
+            at = up
+        g, edges = self.graph, self.edges
+        firsts, lasts, retireds = g._first, g._last, g._retired
+        path, first, last, retired = known[at]
+        for at, eid in reversed(chain):
+            e = edges.get(eid)
+            if e is None:
+                e = edges[eid] = g.edge(eid)
+            path = (*path, e)
+            first = max(first, firsts[eid])
+            last = max(last, lasts[eid])
+            retired = min(retired, retireds[eid])
+            known[at] = (path, first, last, retired)
+        return known[node]
+
+
+def _hit(graph: LineageGraph, node: str, paths: _Paths, kind: str) -> Hit:
+    """The hit at ``node``: its shortest path back to the start, and that path's interval."""
+    path, first, last, retired = paths(node)
     ds = graph.dataset_of(node)
     held = retired if retired != NEVER else None
     return Hit(node=node, dataset=ds, column=node[len(ds) + 1:] if ds != node else None, kind=kind,
