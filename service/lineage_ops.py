@@ -122,24 +122,22 @@ def graph_loaded(store: Store) -> bool:
     return graph_cached(store)
 
 
-# per store: (change token, {dataset: whether it has any blocked run}) at that token
-_HAS_FAILED_RUNS: weakref.WeakKeyDictionary[Any, tuple[int, dict[str, bool]]] = weakref.WeakKeyDictionary()
+# per store: (change token, the datasets with any blocked run) at that token
+_HAS_FAILED_RUNS: weakref.WeakKeyDictionary[Any, tuple[int, frozenset[str]]] = weakref.WeakKeyDictionary()
 
 
 def _may_have_failed_runs(store: Store, dataset: str) -> bool:
     """False only when the store is known to hold no blocked run of ``dataset`` at all: then no window can list
-    one and the query is skipped. Known exactly: an answer is kept only while the store's ``change_token``
-    (any commit, by any process) stays the same; without a token the store is always asked."""
+    one and the query is skipped. Known exactly: the set of datasets with a blocked run is read once per
+    value of the store's ``change_token`` (any commit, by any process); without a token the store is always
+    asked."""
     token = change_token(store)
     if token is None:
         return True
     known = _HAS_FAILED_RUNS.get(store.engine)
     if known is None or known[0] != token:
-        known = _HAS_FAILED_RUNS[store.engine] = (token, {})
-    has = known[1].get(dataset)
-    if has is None:
-        has = known[1][dataset] = bool(store.failed_runs(dataset, None, None))
-    return has
+        known = _HAS_FAILED_RUNS[store.engine] = (token, store.datasets_with_failed_runs())
+    return dataset in known[1]
 
 
 def _dt(value: Any) -> dt.datetime | None:

@@ -279,6 +279,13 @@ class Store:
         with self.read() as conn:
             return [self._summary(r) for r in conn.execute(query).all()]
 
+    def datasets_with_failed_runs(self) -> frozenset[str]:
+        """Every dataset with at least one blocked run (one query: impact asks it once per store change)."""
+        runs = schema.runs
+        query = sa.select(runs.c.dataset).where(runs.c.passed == False).distinct()  # noqa: E712 (SQL, not Python)
+        with self.read() as conn:
+            return frozenset(conn.execute(query).scalars())
+
     def profiles(
         self,
         dataset: str,
