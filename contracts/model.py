@@ -11,8 +11,6 @@ per logical type, fields per server type, no explicit nulls) is checked in ``lin
 ``load_contract`` rather than ``Contract.model_validate``.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
@@ -89,6 +87,9 @@ class _Frozen(BaseModel):
         alias_generator=to_camel,
         strict=False,
         validate_default=False,
+        # Validators and serialisers are built on first use, not at import: a validation run builds
+        # one (Contract's, with every nested model inline) instead of one per model class.
+        defer_build=True,
     )
 
 
@@ -210,8 +211,8 @@ class Property(_Frozen):
     custom_properties: tuple[CustomProperty, ...] | None = None
     relationships: tuple[Relationship, ...] | None = None
     quality: tuple[QualityRule, ...] | None = None
-    properties: tuple[Property, ...] | None = None
-    items: Property | None = None
+    properties: tuple["Property", ...] | None = None
+    items: "Property | None" = None
 
     @property
     def is_required(self) -> bool:
@@ -445,5 +446,3 @@ def _custom(props: tuple[CustomProperty, ...] | None, name: str, default: Any) -
             return cp.value
     return default
 
-
-Property.model_rebuild()
