@@ -19,10 +19,12 @@ columns carry moments and a quantile sketch over their finite values; categorica
 carry top values (at most ``top_bound`` exact counts, the rest summed into ``other``). Every
 kind but ``other`` carries a HyperLogLog.
 
-Updates are vectorised over the whole Arrow array (pyarrow.compute and numpy); the only Python
-loop per batch is over at most ``top_bound`` distinct categorical values. Past 64 Ki values a
-column's quantile sketch looks only at the rows a ``RowSampler`` picks (shared by every column of a
-batch), so the per-value cost of a numeric column is its moments and its HyperLogLog hashes.
+Updates are vectorised over the whole Arrow array (pyarrow.compute and numpy), with no Python loop
+over values: during a pass the top values are an Arrow array and a count array (``top`` reads them
+as the dict), and a dictionary-encoded column's dictionary is hashed and ranked once for all the
+batches that share it. Past 64 Ki values a column's quantile sketch looks only at the rows a
+``RowSampler`` picks (shared by every column of a batch), so the per-value cost of a numeric column
+is its moments and its HyperLogLog hashes. Per-batch temporaries use ``checks.sketches.scratch``.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from checks.quantiles import DEFAULT_K, QuantileSketch, RowSampler
-from checks.sketches import HyperLogLog, hash_float64, hash_strings
+from checks.sketches import HyperLogLog, hash_float64, hash_strings, scratch
 
 __all__ = [
     "DEFAULT_QUANTILE_K",
@@ -78,18 +80,32 @@ def _is_string_view(t: pa.DataType) -> bool:
 
 def to_numbers(arr: pa.Array) -> np.ndarray:
     """Non-null values of a numeric or temporal array as float64 (temporal: epoch seconds)."""
+    return _numbers(arr, None)
+
+
+def _numbers(arr: pa.Array, tag: str | None) -> np.ndarray:
+    """``to_numbers``; with a ``tag``, integers and times are converted into that scratch space."""
     t = arr.type
     if pa.types.is_dictionary(t):
         arr = arr.dictionary_decode()
         t = arr.type
     arr = arr.drop_null() if arr.null_count else arr
     if pa.types.is_integer(t):  # numpy converts in one copy, and the copy is writeable (the sketch needs that)
-        return arr.to_numpy(zero_copy_only=False).astype(np.float64)
+        ints: np.ndarray = arr.to_numpy(zero_copy_only=False)
+        if tag is None:
+            return ints.astype(np.float64)
+        out = scratch(tag, len(ints), np.float64)
+        np.copyto(out, ints, casting="unsafe")
+        return out
     if pa.types.is_floating(t) or pa.types.is_decimal(t):
         return np.asarray(arr.cast(pa.float64(), safe=False).to_numpy(zero_copy_only=False), dtype=np.float64)
     if pa.types.is_timestamp(t) or pa.types.is_duration(t) or pa.types.is_time(t):
-        raw = np.asarray(arr.cast(pa.int64()).to_numpy(zero_copy_only=False), dtype=np.float64)
-        return raw * _SECONDS[t.unit]
+        raw: np.ndarray = arr.cast(pa.int64()).to_numpy(zero_copy_only=False)
+        if tag is None:
+            return np.asarray(raw, dtype=np.float64) * _SECONDS[t.unit]
+        seconds = scratch(tag, len(raw), np.float64)
+        np.multiply(raw, _SECONDS[t.unit], out=seconds)
+        return seconds
     if pa.types.is_date32(t):
         return np.asarray(arr.cast(pa.int32()).to_numpy(zero_copy_only=False), dtype=np.float64) * 86400.0
     if pa.types.is_date64(t):
@@ -107,8 +123,8 @@ class ColumnProfile:
     """The profile of one column; mutable through ``update`` during a pass, ``merge`` returns a new one."""
 
     __slots__ = (
-        "count", "hll", "kind", "m2", "max", "mean", "min", "name", "non_finite", "nulls",
-        "other", "quantiles", "top", "top_bound", "type",
+        "_dictionary", "_top", "_top_counts", "_top_keys", "count", "hll", "kind", "m2", "max", "mean", "min",
+        "name", "non_finite", "nulls", "other", "quantiles", "top_bound", "type",
     )
 
     def __init__(
@@ -136,9 +152,28 @@ class ColumnProfile:
         numeric = kind in ("numeric", "temporal")
         self.quantiles: QuantileSketch | None = QuantileSketch(quantile_k) if numeric else None
         self.hll: HyperLogLog | None = HyperLogLog(hll_p) if kind != "other" else None
-        self.top: dict[Any, int] | None = {} if kind == "categorical" else None
+        self._top: dict[Any, int] | None = {} if kind == "categorical" else None
+        # During a pass the top values live as an Arrow array and a numpy count array (same order as
+        # the dict); ``top`` turns them back into the dict when read.
+        self._top_keys: pa.Array | None = None
+        self._top_counts: np.ndarray | None = None
+        self._dictionary: _DictionaryFacts | None = None  # the last dictionary seen, studied once
         self.other = 0
         self.top_bound = top_bound
+
+    @property
+    def top(self) -> dict[Any, int] | None:
+        """Top values and their counts, largest first once trimmed (ties in first-seen order)."""
+        if self._top_keys is not None:
+            assert self._top_counts is not None
+            self._top = dict(zip(self._top_keys.to_pylist(), self._top_counts.tolist(), strict=True))
+            self._top_keys = self._top_counts = None
+        return self._top
+
+    @top.setter
+    def top(self, value: dict[Any, int] | None) -> None:
+        self._top = value
+        self._top_keys = self._top_counts = None
 
     # ------------------------------------------------------------------ derived values
     @property
@@ -203,7 +238,7 @@ class ColumnProfile:
             return
         if self.kind in ("numeric", "temporal"):
             t = arr.type.value_type if pa.types.is_dictionary(arr.type) else arr.type
-            self._update_numbers(arr, to_numbers(arr), sampler, integral=pa.types.is_integer(t))
+            self._update_numbers(arr, _numbers(arr, "profile.values"), sampler, integral=pa.types.is_integer(t))
         else:
             self._update_categorical(arr)
 
@@ -222,7 +257,7 @@ class ColumnProfile:
         self.min = lo if self.min is None else min(self.min, lo)
         self.max = hi if self.max is None else max(self.max, hi)
         b_mean = float(x.mean())
-        dev = x - b_mean
+        dev = np.subtract(x, b_mean, out=scratch("profile.dev", len(x), np.float64))
         b_m2 = float(np.square(dev, out=dev).sum())  # not ``dev @ dev``: BLAS threads would spin on the other core
         del dev
         self._combine_moments(len(x), b_mean, b_m2)
@@ -234,18 +269,24 @@ class ColumnProfile:
             rows = sampler.rows(level)
             if all_finite and not arr.null_count:
                 picked = x[rows]
+            elif all_finite:  # positions are rows of the batch; ``x`` holds the non-null ones in order
+                valid = _validity(arr)
+                rows = rows[valid[rows]]
+                picked = x[np.cumsum(valid, out=scratch("profile.rank", len(valid), np.int64))[rows] - 1]
             else:  # positions are rows of the batch: pick from the array, then drop nulls and non-finite
                 picked = to_numbers(arr.take(pa.array(rows)))
                 picked = picked[np.isfinite(picked)]
             self.quantiles.update(picked, level=level, represented=len(x))
             self.quantiles.note_range(lo, hi)
-        if integral and hi - lo < 4 * len(x) and lo > -_EXACT and hi < _EXACT:
+        if integral and hi - lo < len(x) // 2 and lo > -_EXACT and hi < _EXACT:
             # Integers in a narrow range: hash each distinct value once (a HyperLogLog is a set
             # function, so the registers are the same as from every value; no per-row hashing).
-            present = np.flatnonzero(np.bincount((x - lo).astype(np.intp)))
-            self.hll.update_hashes(hash_float64(present + lo))
+            # Over a wider range marking the values costs more than hashing them all.
+            seen = np.zeros(int(hi - lo) + 1, dtype=bool)
+            seen[_offsets(arr, int(lo))] = True
+            self.hll.update_float64(np.flatnonzero(seen) + lo)
         else:
-            self.hll.update_hashes(hash_float64(x))
+            self.hll.update_float64(x)
 
     def _combine_moments(self, nb: int, mean_b: float, m2_b: float) -> None:
         na = self.finite_count - nb  # finite_count already includes the new values
@@ -255,44 +296,122 @@ class ColumnProfile:
         self.mean, self.m2 = _chan(na, self.mean, self.m2, nb, mean_b, m2_b)
 
     def _update_categorical(self, arr: pa.Array) -> None:
+        assert self.hll is not None
         if pa.types.is_dictionary(arr.type):
             # Count the indices (np.bincount: the dictionary is small), then look up only the values
             # that occur: no decoding of every row, no copy without the nulls.
             idx = arr.indices
-            size = len(arr.dictionary)
+            dictionary = arr.dictionary
+            size = len(dictionary)
             if arr.null_count:
                 idx = pc.fill_null(idx, size)  # nulls counted in an extra bin, dropped below
             tally = np.bincount(idx.to_numpy(zero_copy_only=False), minlength=size + 1)[:size]
             present = np.flatnonzero(tally)
-            values = arr.dictionary.take(pa.array(present))
-            counts = pa.array(tally[present])
+            facts = self._dictionary_facts(dictionary)
+            if facts is not None:
+                # The dictionary's hashes and order were worked out once for all the batches that share
+                # it (a Parquet row group's slices): only the entries present are looked up.
+                ranks = facts.ranks[present]
+                lo = dictionary[int(present[np.argmin(ranks)])].as_py()
+                hi = dictionary[int(present[np.argmax(ranks)])].as_py()
+                self.min = lo if self.min is None else min(self.min, lo)
+                self.max = hi if self.max is None else max(self.max, hi)
+                self.hll.update_hashes(facts.hashes[present])
+                self._add_top(dictionary, present, tally[present])
+                return
+            values = dictionary.take(pa.array(present))
+            counts = tally[present]
             if len(values) and len(pc.unique(values)) != len(values):  # a dictionary with repeated entries
                 vc = pc.value_counts(arr.drop_null().dictionary_decode())
-                values, counts = vc.field("values"), vc.field("counts")
+                values, counts = vc.field("values"), vc.field("counts").to_numpy()
+        elif pa.types.is_boolean(arr.type):
+            # Two possible values: counted by a sum, listed in the order first seen (as value_counts does).
+            valid = len(arr) - arr.null_count
+            trues = int(pc.sum(arr).as_py() or 0)
+            first = bool((arr.drop_null() if arr.null_count else arr)[0].as_py())
+            pairs = [(first, trues if first else valid - trues), (not first, valid - trues if first else trues)]
+            pairs = [(v, c) for v, c in pairs if c]
+            values = pa.array([v for v, _ in pairs], pa.bool_())
+            counts = np.array([c for _, c in pairs], dtype=np.int64)
         else:
             valid = arr.drop_null() if arr.null_count else arr
             vc = pc.value_counts(valid)
-            values, counts = vc.field("values"), vc.field("counts")
+            values, counts = vc.field("values"), vc.field("counts").to_numpy()
         if _is_string_view(values.type):
             values = values.cast(pa.large_string())
         mm = pc.min_max(values)
         lo, hi = mm["min"].as_py(), mm["max"].as_py()
         self.min = lo if self.min is None else min(self.min, lo)
         self.max = hi if self.max is None else max(self.max, hi)
-        assert self.hll is not None and self.top is not None
         if pa.types.is_boolean(values.type):
             self.hll.update_hashes(hash_float64(np.asarray(values.to_numpy(zero_copy_only=False), dtype=np.float64)))
         else:
             self.hll.update_hashes(hash_strings(values))
-        if len(values) > self.top_bound:
-            # Keep only the batch's top values in Python; the rest is one vectorised sum.
-            order = np.argsort(-counts.to_numpy(), kind="stable")
-            keep = order[: self.top_bound]
-            rest = order[self.top_bound :]
-            self.other += int(counts.to_numpy()[rest].sum())
-            values, counts = values.take(pa.array(keep)), counts.take(pa.array(keep))
+        self._add_top(values, np.arange(len(values)), counts)
+
+    def _dictionary_facts(self, dictionary: pa.Array) -> _DictionaryFacts | None:
+        """The facts of a string dictionary (kept for the next batches with the same one); ``None``
+        for one with nulls or repeated entries, or of another value type."""
+        facts = self._dictionary
+        if facts is not None and facts.same(dictionary):
+            return facts
+        t = dictionary.type
+        if dictionary.null_count or not (pa.types.is_string(t) or pa.types.is_large_string(t)):
+            return None
+        facts = _DictionaryFacts(dictionary)
+        if not facts.unique:
+            return None
+        self._dictionary = facts
+        return facts
+
+    def _add_top(self, values: pa.Array, picked: np.ndarray, counts: np.ndarray) -> None:
+        """Count ``values[picked]`` (distinct, in first-seen order) ``counts`` times each into the top values."""
+        if len(picked) > self.top_bound:
+            # Keep only the batch's top values; the rest is one vectorised sum.
+            order = np.argsort(-counts, kind="stable")
+            self.other += int(counts[order[self.top_bound :]].sum())
+            picked, counts = picked[order[: self.top_bound]], counts[order[: self.top_bound]]
+        if len(values) != len(picked) or not np.array_equal(picked, np.arange(len(values))):
+            values = values.take(pa.array(picked))
+        counts = np.asarray(counts, dtype=np.int64)
+        if pa.types.is_string(values.type):
+            values = values.cast(pa.large_string())
+        keys, kept = self._top_keys, self._top_counts
+        if keys is None:
+            top = self._top
+            assert top is not None
+            if not top:
+                keys, kept = values[:0], np.zeros(0, dtype=np.int64)
+            else:
+                try:
+                    keys = pa.array(list(top), type=values.type)
+                except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
+                    keys = None
+                kept = np.fromiter(top.values(), dtype=np.int64, count=len(top))
+        if keys is None or kept is None or keys.type != values.type:
+            self._add_top_dict(values, counts)  # values of another type than before: a Python dict
+            return
+        # The same as adding each (value, count) to the dict in order, then trimming to the
+        # ``top_bound`` largest counts (ties in the dict's order): known values add up in place,
+        # new ones go to the end, and a stable sort by count decides what is kept.
+        at = pc.index_in(values, value_set=keys).fill_null(-1).to_numpy(zero_copy_only=False)
+        known = at >= 0
+        kept = kept.copy()
+        kept[at[known]] += counts[known]
+        if not known.all():
+            fresh = ~known
+            keys = pa.concat_arrays([keys, values.filter(pa.array(fresh))])
+            kept = np.concatenate([kept, counts[fresh]])
+        if len(kept) > self.top_bound:
+            order = np.argsort(-kept, kind="stable")
+            self.other += int(kept[order[self.top_bound :]].sum())
+            keys, kept = keys.take(pa.array(order[: self.top_bound])), kept[order[: self.top_bound]]
+        self._top, self._top_keys, self._top_counts = None, keys, kept
+
+    def _add_top_dict(self, values: pa.Array, counts: np.ndarray) -> None:
         top = self.top
-        for v, c in zip(values.to_pylist(), counts.to_pylist(), strict=True):
+        assert top is not None
+        for v, c in zip(values.to_pylist(), counts.tolist(), strict=True):
             top[v] = top.get(v, 0) + c
         self._trim_top()
 
@@ -419,6 +538,45 @@ class ColumnProfile:
 
     def __repr__(self) -> str:
         return f"ColumnProfile({self.name!r}, {self.kind}, count={self.count}, nulls={self.nulls})"
+
+
+class _DictionaryFacts:
+    """A string dictionary's hashes and the rank of each entry in sorted order, worked out once."""
+
+    __slots__ = ("dictionary", "hashes", "key", "ranks", "unique")
+
+    def __init__(self, dictionary: pa.Array) -> None:
+        self.dictionary = dictionary  # held, so its buffers cannot be reused for another one while cached
+        self.key = _buffers_key(dictionary)
+        self.unique = len(pc.unique(dictionary)) == len(dictionary)
+        self.hashes = hash_strings(dictionary)
+        order = pc.sort_indices(dictionary).to_numpy()
+        self.ranks = np.empty(len(dictionary), dtype=np.int64)
+        self.ranks[order] = np.arange(len(dictionary))
+
+    def same(self, dictionary: pa.Array) -> bool:
+        return dictionary is self.dictionary or _buffers_key(dictionary) == self.key
+
+
+def _buffers_key(arr: pa.Array) -> tuple[Any, ...]:
+    return (arr.type, arr.offset, len(arr), tuple(b.address if b is not None else 0 for b in arr.buffers()))
+
+
+def _offsets(arr: pa.Array, lo: int) -> np.ndarray:
+    """The non-null values of an integer array minus ``lo`` (all of them within 0 .. 2**53)."""
+    if pa.types.is_dictionary(arr.type):
+        arr = arr.dictionary_decode()
+    ints: np.ndarray = (arr.drop_null() if arr.null_count else arr).to_numpy(zero_copy_only=False)
+    if ints.dtype != np.int64:
+        ints = ints.astype(np.int64)
+    offsets = scratch("profile.offsets", len(ints), np.int64)
+    np.subtract(ints, lo, out=offsets)
+    return offsets
+
+
+def _validity(arr: pa.Array) -> np.ndarray:
+    """True where ``arr`` holds a value."""
+    return np.asarray(pc.is_valid(arr).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _from_kll(text: str) -> QuantileSketch | None:

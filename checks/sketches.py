@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import math
+import threading
 import zlib
 
 import numpy as np
@@ -65,13 +66,41 @@ def hash_float64(x: np.ndarray) -> np.ndarray:
     """Hash numbers by the bit pattern of their float64 value (so 1 and 1.0 hash alike; -0.0 as 0.0)."""
     x = np.asarray(x, dtype=np.float64)
     out = np.empty(len(x), dtype=np.uint64)
-    tmp = np.empty(min(len(x), _CHUNK), dtype=np.uint64)
+    tmp = scratch("hash.tmp", min(len(x), _CHUNK), np.uint64)
     with np.errstate(over="ignore"):
         for start in range(0, len(x), _CHUNK):
             part = out[start : start + _CHUNK]
-            np.add(x[start : start + _CHUNK], 0.0, out=part.view(np.float64))  # -0.0 + 0.0 == +0.0
-            _splitmix_inplace(part, tmp[: len(part)])
+            _hash_float64_into(x[start : start + _CHUNK], part, tmp[: len(part)])
     return out
+
+
+def _hash_float64_into(x: np.ndarray, out: np.ndarray, tmp: np.ndarray) -> None:
+    np.add(x, 0.0, out=out.view(np.float64))  # -0.0 + 0.0 == +0.0
+    _splitmix_inplace(out, tmp)
+
+
+class _Scratch(threading.local):
+    def __init__(self) -> None:
+        self.buffers: dict[str, np.ndarray] = {}
+
+
+_SCRATCH = _Scratch()
+SCRATCH_MAX = 1 << 18  # items: larger requests get a fresh array
+
+
+def scratch(tag: str, n: int, dtype: type[np.generic]) -> np.ndarray:
+    """``n`` items of working space for ``tag``, reused by the thread's later calls (contents undefined).
+
+    Hot loops over batches use it for their temporaries: a fresh array of a few hundred KiB per call
+    is a fresh mapping when the allocator has given the last one back, and costs a page fault per
+    4 KiB each time. One tag, one user at a time; at most ``SCRATCH_MAX`` items are kept."""
+    if n > SCRATCH_MAX:
+        return np.empty(n, dtype=dtype)
+    buf = _SCRATCH.buffers.get(tag)
+    if buf is None or len(buf) < n or buf.dtype != dtype:
+        buf = np.empty(max(n, 1024), dtype=dtype)
+        _SCRATCH.buffers[tag] = buf
+    return buf[:n]
 
 
 def hash_strings(arr: pa.Array) -> np.ndarray:
@@ -106,6 +135,24 @@ def hash_strings(arr: pa.Array) -> np.ndarray:
     return hash_uint64(h)
 
 
+_RAISE_BELOW: dict[int, np.ndarray] = {}
+
+
+def _raise_below(p: int) -> np.ndarray:
+    """By register value ``r``: the bound under which a hash's bits after the index (shifted to the
+    top) rank above ``r``. ``r = 0``: any hash (the index bits shifted out leave the low ``p`` bits 0,
+    so none reaches 2**64 - 1); ``r`` at the largest rank or above: none."""
+    table = _RAISE_BELOW.get(p)
+    if table is None:
+        q = 64 - p
+        table = np.zeros(256, dtype=np.uint64)
+        table[0] = np.uint64((1 << 64) - 1)
+        for r in range(1, q + 1):
+            table[r] = np.uint64(1 << (64 - r))
+        _RAISE_BELOW[p] = table
+    return table
+
+
 def _bit_length(v: np.ndarray) -> np.ndarray:
     """Exact bit length of each uint64 (0 for 0), by binary search over shifts."""
     v = v.copy()
@@ -133,22 +180,56 @@ class HyperLogLog:
             raise ValueError(f"expected {m} registers for p={p}, got {len(self.registers)}")
 
     def update_hashes(self, hashes: np.ndarray) -> None:
-        if len(hashes) == 0:
-            return
+        """Add 64-bit hashes (the registers take each one's rank where it is larger)."""
         h = np.asarray(hashes, dtype=np.uint64)
-        q = 64 - self.p
+        for start in range(0, len(h), _CHUNK):
+            if not self._update_chunk(h[start : start + _CHUNK]):
+                return
+
+    def update_float64(self, x: np.ndarray) -> None:
+        """``update_hashes(hash_float64(x))`` without the array of hashes: a piece at a time."""
+        x = np.asarray(x, dtype=np.float64)
+        if len(x) == 0:
+            return
+        z = scratch("hll.hashes", min(len(x), _CHUNK), np.uint64)
+        tmp = scratch("hash.tmp", min(len(x), _CHUNK), np.uint64)
+        with np.errstate(over="ignore"):
+            for start in range(0, len(x), _CHUNK):
+                part = x[start : start + _CHUNK]
+                _hash_float64_into(part, z[: len(part)], tmp[: len(part)])
+                if not self._update_chunk(z[: len(part)]):
+                    return
+
+    def _update_chunk(self, h: np.ndarray) -> bool:
+        """Add up to ``_CHUNK`` hashes; False once every register holds the largest rank."""
+        m = len(h)
+        if m == 0:
+            return True
+        p, q = self.p, 64 - self.p
         low = int(self.registers.min())
         if low > q:
-            return  # every register holds the largest rank there is
+            return False  # every register holds the largest rank there is
+        # The bits after the index, shifted to the top: the rank is above r when they are below
+        # 2**(64 - r), so ``_raise_below`` by register value says which hashes can raise their register.
+        rest = np.left_shift(h, np.uint64(p), out=scratch("hll.rest", m, np.uint64))
         if low > 0:
-            # Only a hash ranked above the smallest register can change a register: rank > low means
-            # the bits after the index are below 2**(q - low). Past a few thousand values that is a
-            # small share of the hashes, so the rank arithmetic below runs on few of them.
-            h = h[(h << np.uint64(self.p)) < np.uint64(1 << (64 - low))]
-            if len(h) == 0:
-                return
-        idx = (h >> np.uint64(q)).astype(np.intp)
-        rest = h & np.uint64((1 << q) - 1)
+            # Only a hash ranked above the smallest register can change a register. Past a few
+            # thousand values that is a small share of the hashes: the rest of the work is on few.
+            picked = np.flatnonzero(np.less(rest, np.uint64(1 << (64 - low)), out=scratch("hll.keep", m, np.bool_)))
+            if len(picked) == 0:
+                return True
+            rest = rest[picked]
+            idx = (h[picked] >> np.uint64(q)).view(np.intp)
+            keep = rest < _raise_below(p)[self.registers][idx]
+        else:
+            idx = np.right_shift(h, np.uint64(q), out=scratch("hll.index", m, np.uint64)).view(np.intp)
+            bound = np.take(_raise_below(p)[self.registers], idx, out=scratch("hll.bound", m, np.uint64))
+            keep = np.less(rest, bound, out=scratch("hll.keep", m, np.bool_))
+        # Repeated values, which cannot raise anything, drop out here before any rank is computed.
+        picked = np.flatnonzero(keep)
+        if len(picked) == 0:
+            return True
+        idx, rest = idx[picked], rest[picked] >> np.uint64(p)
         if q <= 53:
             # below 2**53 the float conversion is exact, and the float's biased exponent is the bit
             # length + 1022 (0 for 0): the rank, read straight from the bits (no frexp)
@@ -156,8 +237,8 @@ class HyperLogLog:
             rank = np.where(exponent == 0, q + 1, q + 1023 - exponent).astype(np.uint8)
         else:
             rank = (q + 1 - _bit_length(rest)).astype(np.uint8)
-        keep = rank > self.registers[idx]  # only ranks above a register's value can change it
-        np.maximum.at(self.registers, idx[keep], rank[keep])
+        np.maximum.at(self.registers, idx, rank)
+        return True
 
     def merge(self, other: HyperLogLog) -> HyperLogLog:
         if other.p != self.p:
