@@ -7,7 +7,6 @@ raised together as one ``ContractError``.
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -99,6 +98,8 @@ def format_path(path: tuple[str | int, ...]) -> str:
 
 def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
     """`` Did you mean 'x'?`` for the closest choice, or an empty string."""
+    import difflib  # only a contract with a problem gets here: a clean load never pays for it
+
     match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     if not match:
         lowered = {c.lower(): c for c in choices}
