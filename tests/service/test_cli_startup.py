@@ -1,0 +1,94 @@
+"""``pactline validate`` in a fresh interpreter: the first use of every lazily built part.
+
+A new process builds the contract model's validator on its first load and imports the lint
+parts (did-you-mean, SQL parsing, server fields) only when a contract needs them. These tests
+compare a fresh process with this (long warmed-up) test process: same exit code, same report,
+same problem codes.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from contracts import lint_contract
+from service.cli import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "contracts" / "raw_orders.odcs.yaml"
+BAD = ROOT / "examples" / "data" / "raw_orders_bad.parquet"
+GOOD = ROOT / "examples" / "data" / "raw_orders_good.csv"
+NOW = ("--now", "2026-10-01T00:00:00Z")
+
+# One problem for each lint part that is imported or built only on demand.
+BROKEN = """\
+apiVersion: v3.1.0
+kind: DataContract
+id: startup-broken
+version: 1.0.0
+status: active
+servers:
+  - {server: prod, type: postgress}
+schema:
+  - name: orders
+    quality:
+      - {type: sql, query: "SELEC count(*) FROM orders", mustBe: 0}
+    properties:
+      - name: amount
+        logicalType: number
+        quality:
+          - {metric: nullValue, mustBe: 0}
+      - {name: status, logicalType: strin}
+"""
+
+
+def _fresh(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "service", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+
+
+def _reasons(report: dict[str, object]) -> list[tuple[object, object]]:
+    results = report["results"]
+    assert isinstance(results, list)
+    return [(r["rule"], r["reason"]) for r in results]
+
+
+@pytest.mark.parametrize("data", [GOOD, BAD], ids=["good", "bad"])
+def test_fresh_process_gives_the_warm_verdict_and_report(data: Path) -> None:
+    args = ["validate", str(EXAMPLE), str(data), "--no-store", "--format", "json", *NOW]
+    warm = CliRunner().invoke(cli, args, catch_exceptions=False)
+    fresh = _fresh(*args)
+    assert fresh.returncode == warm.exit_code == (0 if data == GOOD else 1)
+    fresh_report, warm_report = json.loads(fresh.stdout), json.loads(warm.stdout)
+    assert fresh_report["passed"] is warm_report["passed"]
+    assert fresh_report["rows"] == warm_report["rows"]
+    assert _reasons(fresh_report) == _reasons(warm_report)
+
+
+@pytest.fixture
+def broken(tmp_path: Path) -> Path:
+    path = tmp_path / "orders.odcs.yaml"
+    path.write_text(BROKEN, encoding="utf-8")
+    return path
+
+
+def test_broken_contract_lint_codes_are_the_same_in_a_fresh_process(broken: Path) -> None:
+    codes = [p.code for p in lint_contract(broken)]
+    assert sorted(codes) == ["sql-syntax", "unknown-logical-type", "unknown-metric", "unknown-server-type"]
+    fresh = _fresh("contract", "lint", "--format", "json", str(broken))
+    assert fresh.returncode == 1
+    assert [p["code"] for p in json.loads(fresh.stdout)] == codes
+
+
+def test_validate_with_a_broken_contract_exits_2_naming_the_first_problem(broken: Path) -> None:
+    first = lint_contract(broken)[0]
+    fresh = _fresh("validate", str(broken), str(GOOD), "--no-store", "--format", "json", *NOW)
+    assert fresh.returncode == 2
+    assert fresh.stdout == ""
+    assert fresh.stderr.startswith(f"pactline: {first.file}:{first.line}:{first.column} ")
+    assert "(+3 more)" in fresh.stderr
