@@ -305,7 +305,7 @@ class ColumnProfile:
             size = len(dictionary)
             if arr.null_count:
                 idx = pc.fill_null(idx, size)  # nulls counted in an extra bin, dropped below
-            tally = np.bincount(idx.to_numpy(zero_copy_only=False), minlength=size + 1)[:size]
+            tally = _tally(idx.to_numpy(zero_copy_only=False), size + 1)[:size]
             present = np.flatnonzero(tally)
             facts = self._dictionary_facts(dictionary)
             if facts is not None:
@@ -572,6 +572,17 @@ def _offsets(arr: pa.Array, lo: int) -> np.ndarray:
     offsets = scratch("profile.offsets", len(ints), np.int64)
     np.subtract(ints, lo, out=offsets)
     return offsets
+
+
+_TALLY_PIECE = 8192  # indices counted at a time: np.bincount copies them to intp first
+
+
+def _tally(indices: np.ndarray, bins: int) -> np.ndarray:
+    """``np.bincount(indices, minlength=bins)``, a piece at a time (small temporaries)."""
+    out = np.bincount(indices[:_TALLY_PIECE], minlength=bins)
+    for at in range(_TALLY_PIECE, len(indices), _TALLY_PIECE):
+        out += np.bincount(indices[at : at + _TALLY_PIECE], minlength=bins)
+    return out
 
 
 def _validity(arr: pa.Array) -> np.ndarray:

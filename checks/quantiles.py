@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from checks.sketches import hash_uint64
+from checks.sketches import scratch, splitmix_inplace
 
 __all__ = ["DEFAULT_K", "QuantileSketch", "RowSampler"]
 
@@ -54,12 +54,15 @@ class RowSampler:
     ``L + 1`` are a subset of those picked at ``L``.
     """
 
-    __slots__ = ("_hashes", "_rows", "length", "start")
+    __slots__ = ("_base", "_rows", "length", "start")
 
     def __init__(self, start: int, length: int) -> None:
         self.start = start
         self.length = length
-        self._hashes: np.ndarray | None = None
+        # (level, rows, their hashes) of the lowest level asked for so far: a higher level's rows are a
+        # subset, picked from these without a second pass over the batch. One tuple, replaced whole,
+        # so the profile lanes sharing a sampler always read a consistent one.
+        self._base: tuple[int, np.ndarray, np.ndarray] | None = None
         self._rows: dict[int, np.ndarray] = {}
 
     def rows(self, level: int) -> np.ndarray:
@@ -68,12 +71,38 @@ class RowSampler:
             return np.arange(self.length, dtype=np.intp)
         cached = self._rows.get(level)
         if cached is None:
-            if self._hashes is None:
-                self._hashes = hash_uint64(np.arange(self.start, self.start + self.length, dtype=np.uint64))
             limit = np.uint64(1 << (64 - min(level, 63)))
-            cached = np.flatnonzero(self._hashes < limit)
+            base = self._base
+            if base is None or level < base[0]:
+                hashes, cached = _picked_rows(self.start, self.length, limit)
+                self._base = (level, cached, hashes)
+            else:
+                _, rows, hashes = base
+                cached = rows[hashes < limit]
             self._rows[level] = cached
         return cached
+
+
+def _picked_rows(start: int, length: int, limit: np.uint64) -> tuple[np.ndarray, np.ndarray]:
+    """The hashes of the rows ``start .. start + length`` below ``limit`` and the rows' positions."""
+    z = scratch("sampler.hashes", min(length, _PIECE), np.uint64)
+    tmp = scratch("hash.tmp", min(length, _PIECE), np.uint64)
+    rows, hashes = [], []
+    with np.errstate(over="ignore"):
+        for at in range(0, length, _PIECE):
+            m = min(_PIECE, length - at)
+            np.add(_IOTA[:m], np.uint64(start + at), out=z[:m])
+            splitmix_inplace(z[:m], tmp[:m])
+            picked = np.flatnonzero(z[:m] < limit)
+            rows.append(picked + at)
+            hashes.append(z[picked])
+    if len(rows) == 1:
+        return hashes[0], rows[0]
+    return np.concatenate(hashes), np.concatenate(rows)
+
+
+_PIECE = 32768
+_IOTA = np.arange(_PIECE, dtype=np.uint64)
 
 
 _MASK64 = (1 << 64) - 1

@@ -38,7 +38,7 @@ _CHUNK = 32768  # words hashed at a time: the temporaries stay in the CPU cache
 _S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
 
 
-def _splitmix_inplace(z: np.ndarray, tmp: np.ndarray) -> None:
+def splitmix_inplace(z: np.ndarray, tmp: np.ndarray) -> None:
     """The splitmix64 finaliser on ``z`` in place (``tmp``: scratch of the same length)."""
     z += _GOLDEN
     np.right_shift(z, _S30, out=tmp)
@@ -58,7 +58,7 @@ def hash_uint64(x: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore"):
         for start in range(0, len(z), _CHUNK):
             part = z[start : start + _CHUNK]
-            _splitmix_inplace(part, tmp[: len(part)])
+            splitmix_inplace(part, tmp[: len(part)])
     return z
 
 
@@ -76,7 +76,7 @@ def hash_float64(x: np.ndarray) -> np.ndarray:
 
 def _hash_float64_into(x: np.ndarray, out: np.ndarray, tmp: np.ndarray) -> None:
     np.add(x, 0.0, out=out.view(np.float64))  # -0.0 + 0.0 == +0.0
-    _splitmix_inplace(out, tmp)
+    splitmix_inplace(out, tmp)
 
 
 class _Scratch(threading.local):

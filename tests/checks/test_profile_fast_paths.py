@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from checks.profile import ColumnProfile, to_numbers
 from checks.quantiles import QuantileSketch, RowSampler
-from checks.sketches import HyperLogLog, hash_float64, hash_strings
+from checks.sketches import HyperLogLog, hash_float64, hash_strings, hash_uint64
 
 
 # ---------------------------------------------------------------------------------- references
@@ -245,3 +245,34 @@ def test_integer_registers_do_not_depend_on_the_path(values, shift, type_name) -
     assert np.array_equal(prof.hll.registers if prof.hll else None, _reference_registers(12, hash_float64(kept)))
     if len(kept):
         assert (prof.min, prof.max) == (kept.min(), kept.max())
+
+
+# ---------------------------------------------------------------------------------- row sampler
+@settings(max_examples=40, deadline=None)
+@given(st.integers(min_value=0, max_value=2**40), st.integers(min_value=1, max_value=100_000),
+       st.lists(st.integers(min_value=1, max_value=8), min_size=1, max_size=6))
+def test_sampler_rows_equal_the_definition_in_any_order_of_levels(start: int, length: int, levels: list[int]) -> None:
+    # rows picked at a level: those whose number hashes below 2**(64 - level), asked for in any
+    # order (a higher level first, then a lower one, then a higher one again)
+    sampler = RowSampler(start, length)
+    hashes = hash_uint64(np.arange(start, start + length, dtype=np.uint64))
+    for level in levels:
+        want = np.flatnonzero(hashes < np.uint64(1 << (64 - level)))
+        got = sampler.rows(level)
+        assert np.array_equal(got, want)
+        assert got.dtype == np.intp
+    assert np.array_equal(sampler.rows(0), np.arange(length))
+
+
+def test_a_long_dictionary_batch_counts_like_its_decoded_values() -> None:
+    # more rows than one counting piece, with nulls
+    rng = np.random.default_rng(9)
+    values = [None if i % 97 == 0 else f"k{int(v)}" for i, v in enumerate(rng.integers(0, 40, 50_000))]
+    coded = ColumnProfile("s", "categorical")
+    coded.update(pa.array(values, pa.string()).dictionary_encode())
+    counts: dict[str, int] = {}
+    for v in values:
+        if v is not None:
+            counts[v] = counts.get(v, 0) + 1
+    assert coded.top == counts
+    assert coded.nulls == values.count(None)
