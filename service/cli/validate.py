@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -16,6 +17,18 @@ __all__ = ["validate"]
 def _fail(message: str) -> NoReturn:
     click.echo(f"pactline: {' '.join(message.split())}", err=True)
     sys.exit(2)
+
+
+def _one_blas_thread() -> None:
+    """One OpenBLAS thread in this short-lived process, unless OPENBLAS_NUM_THREADS says otherwise.
+
+    A validation does no linear algebra, yet numpy's OpenBLAS starts a thread per core when it is
+    loaded, and those threads busy-wait before they sleep: importing numpy cost 160 ms of CPU
+    instead of 80 (110 ms wall instead of 90 on 2 cores, the spinning thread taking the core
+    the import runs on). Only a process that has not loaded numpy yet can still choose.
+    """
+    if "numpy" not in sys.modules:
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def _memory_pool() -> None:
@@ -79,6 +92,7 @@ def validate(contract_path: str, data: tuple[str, ...], dataset: str | None, fmt
       pactline validate orders.odcs.yaml batch.parquet
       pactline validate orders.odcs.yaml 'landing/*.parquet' --quarantine q --split --format json
     """
+    _one_blas_thread()  # before checks imports numpy
     from checks.errors import DataError, DatasetError
     from contracts import ContractError, load_contract
 

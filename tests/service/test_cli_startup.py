@@ -9,6 +9,7 @@ same problem codes.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -92,3 +93,29 @@ def test_validate_with_a_broken_contract_exits_2_naming_the_first_problem(broken
     assert fresh.stdout == ""
     assert fresh.stderr.startswith(f"pactline: {first.file}:{first.line}:{first.column} ")
     assert "(+3 more)" in fresh.stderr
+
+
+_BLAS_PROBE = """\
+import contextlib, io, os, sys
+{before}
+from service.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    code = main(["validate", {contract!r}, {data!r}, "--no-store", "--format", "json", "--now", "2026-10-01T00:00:00Z"])
+print(code, os.environ.get("OPENBLAS_NUM_THREADS"))
+"""
+
+
+@pytest.mark.parametrize(("before", "preset", "expected"), [
+    ("", None, "0 1"),  # a fresh process: numpy's OpenBLAS gets one thread
+    ("", "2", "0 2"),  # the environment's own choice stands
+    ("import numpy", None, "0 None"),  # numpy already loaded: too late to choose, leave the environment alone
+], ids=["fresh", "preset", "numpy-loaded"])
+def test_validate_gives_openblas_one_thread_only_before_numpy_loads(before: str, preset: str | None,
+                                                                    expected: str) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if preset is not None:
+        env["OPENBLAS_NUM_THREADS"] = preset
+    code = _BLAS_PROBE.format(before=before, contract=str(EXAMPLE), data=str(GOOD))
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert done.stdout.split("\n")[-2] == expected
