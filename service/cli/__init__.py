@@ -6,12 +6,14 @@ Exit codes, everywhere: 0 passed / clean, 1 blocked by the contract (or problems
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
+from typing import NoReturn
 
 import click
 
-__all__ = ["main"]
+__all__ = ["main", "run"]
 
 # (module, attribute) of every command; a module owns its command and nothing else.
 COMMANDS: tuple[tuple[str, str], ...] = (
@@ -96,5 +98,25 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+# Commands that close everything they open before they return (validate disposes of its store and
+# renames its quarantine into place), so the process may end without a last garbage collection.
+_NO_FINAL_COLLECTION = frozenset({"validate"})
+
+
+def run() -> NoReturn:
+    """The process entry (``python -m service``): ``main()`` on ``sys.argv``, then exit with its code.
+
+    After one of ``_NO_FINAL_COLLECTION``, the objects still alive are frozen out of the collector:
+    the interpreter's exit would otherwise walk every object of numpy, pyarrow and pydantic again to
+    find cycles that nothing needs collected (a 10-row validate: 40 ms of its ~400). atexit handlers,
+    thread joins and the flushing of stdout and stderr run as always. Not for in-process callers:
+    a frozen object is never collected.
+    """
+    code = main()
+    if sys.argv[1:2] and sys.argv[1] in _NO_FINAL_COLLECTION:
+        gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

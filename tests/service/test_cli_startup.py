@@ -119,3 +119,50 @@ def test_validate_gives_openblas_one_thread_only_before_numpy_loads(before: str,
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=120, check=True)
     assert done.stdout.split("\n")[-2] == expected
+
+
+def test_validate_as_its_own_process_keeps_and_records_everything(tmp_path: Path) -> None:
+    """``python -m service validate`` ends without a last garbage collection: the quarantined batch,
+    its split halves, the report file and the recorded run must all be complete when it has exited."""
+    import pyarrow.parquet as pq
+
+    from service.store import open_store
+
+    store, quarantine = f"sqlite:///{tmp_path / 'store.db'}", tmp_path / "q"
+    done = _fresh("validate", str(EXAMPLE), str(BAD), "--store", store, "--quarantine", str(quarantine), "--split",
+                  "--format", "json", *NOW)
+    assert done.returncode == 1
+    body = json.loads(done.stdout)
+    kept = Path(body["quarantine"])
+    assert sorted(p.name for p in kept.iterdir()) == ["accepted.parquet", "rejected.parquet", "report.json"]
+    accepted, rejected = pq.read_table(kept / "accepted.parquet"), pq.read_table(kept / "rejected.parquet")
+    assert accepted.num_rows + rejected.num_rows == body["rows"] == 1200
+    assert rejected.num_rows > 0
+    assert json.loads((kept / "report.json").read_text())["run_id"] == body["run_id"]
+    recorded = open_store(store).get_run(body["run_id"])
+    assert recorded is not None and recorded["passed"] is False and recorded["rows"] == 1200
+    assert [r["failed_rows"] for r in recorded["results"]] == [r["failed_rows"] for r in body["results"]]
+
+
+_RUN_PROBE = """\
+import atexit, gc, sys
+sys.argv = ["pactline", *{args!r}]
+atexit.register(lambda: print("frozen", gc.get_freeze_count() > 0))
+from service.cli import run
+run()
+"""
+
+
+@pytest.mark.parametrize(("args", "code", "frozen"), [
+    (["validate", str(EXAMPLE), str(GOOD), "--no-store", "--format", "json", *NOW], 0, True),
+    (["validate", str(EXAMPLE), str(BAD), "--no-store", "--format", "json", *NOW], 1, True),
+    (["validate", str(EXAMPLE), str(ROOT / "missing.parquet"), "--no-store"], 2, True),
+    (["contract", "lint", str(EXAMPLE)], 0, False),
+    (["--version"], 0, False),
+], ids=["validate-pass", "validate-block", "validate-bad-input", "lint", "version"])
+def test_run_exits_with_the_command_code_and_freezes_only_after_validate(args: list[str], code: int,
+                                                                         frozen: bool) -> None:
+    done = subprocess.run([sys.executable, "-c", _RUN_PROBE.format(args=args)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == code
+    assert done.stdout.rstrip("\n").splitlines()[-1] == f"frozen {frozen}"
