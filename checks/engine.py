@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -40,7 +41,10 @@ __all__ = ["Outcome", "run", "select_dataset", "validate"]
 
 SAMPLES = 5
 PROFILE_ROWS = 131_072  # rows handed to the profile workers at a time (larger: more memory in flight)
-PROFILE_LANES = 2  # profile worker threads, each updating its own share of the columns
+# Shares of the columns profiled at once: one on the validating thread, the others on worker threads.
+# One (no workers) costs the least CPU and, on two cores with the read on its own thread, no more wall
+# time than two or three: the threads' handing the GIL back and forth cost more than they overlap.
+PROFILE_LANES = 1
 Progress = Callable[[int, int | None], None]
 
 
@@ -168,11 +172,14 @@ def run(
     return Outcome(report, source, failing)
 
 
-def _lanes(schema: pa.Schema, lanes: int) -> list[list[str]]:
-    """Split the columns in ``lanes`` groups of about equal profiling cost (numbers cost the most)."""
+def _lanes(schema: pa.Schema, lanes: int, spent: dict[str, float] | None = None,
+           busy: list[float] | None = None) -> list[list[str]]:
+    """Split the columns in ``lanes`` groups of about equal profiling cost: the CPU time each column
+    took so far (``spent``) once every column has some, else a guess by kind (numbers cost the most).
+    ``busy``: what each lane already does besides (then in the same unit as ``spent``)."""
     from checks.profile import column_kind
 
-    def cost(t: pa.DataType) -> float:
+    def guess(t: pa.DataType) -> float:
         kind = column_kind(t)
         if kind in ("numeric", "temporal"):
             return 4.0
@@ -180,18 +187,25 @@ def _lanes(schema: pa.Schema, lanes: int) -> list[list[str]]:
             return 1.0 if pa.types.is_dictionary(t) or pa.types.is_boolean(t) else 3.0
         return 0.2
 
+    measured = spent is not None and all(spent.get(f.name) for f in schema)
+    costs = {f.name: spent[f.name] if measured and spent is not None else guess(f.type) for f in schema}
     groups: list[list[str]] = [[] for _ in range(lanes)]
-    load = [0.0] * lanes
-    for f in sorted(schema, key=lambda f: -cost(f.type)):
+    load = list(busy) if measured and busy is not None else [0.0] * lanes
+    for f in sorted(schema, key=lambda f: -costs[f.name]):
         i = load.index(min(load))
         groups[i].append(f.name)
-        load[i] += cost(f.type)
+        load[i] += costs[f.name]
     return groups
 
 
-def _profile_lane(profile: Any, work: list[tuple[pa.RecordBatch, Any]], names: list[str]) -> None:
+def _profile_lane(profile: Any, work: list[tuple[pa.RecordBatch, Any]], names: list[str],
+                  spent: dict[str, float]) -> None:
+    clock = time.thread_time
     for batch, sampler in work:
-        profile.update_columns(batch, names, sampler)
+        for name in names:
+            began = clock()
+            profile.update_columns(batch, (name,), sampler)
+            spent[name] = spent.get(name, 0.0) + clock() - began
 
 
 class _State:
@@ -211,26 +225,47 @@ class _State:
         self.trackers = {cols: KeyTracker(cols, expected_rows=rows_hint) for cols in keysets}
         self.physical: dict[str, str] = {}
         self.settled = 0  # rule x batch evaluations skipped on row-group statistics
-        self._worker = ThreadPoolExecutor(max_workers=PROFILE_LANES, thread_name_prefix="pactline-profile")
+        self._worker: ThreadPoolExecutor | None = None  # started on the first hand-over to a worker
         self._pending: list[Future[None]] = []
         self._buffer: list[pa.RecordBatch] = []
         self._buffered = 0
+        self._spent: dict[str, float] = {}  # profiling CPU seconds per column so far, to balance the lanes
+        self._checking = 0.0  # CPU seconds this thread spent on everything but its share of the profile
 
     def flush_profile(self) -> None:
-        """Hand the buffered batches to the profile workers: the columns split in ``PROFILE_LANES``
-        groups of about equal cost, one task per group (a column's batches stay in order)."""
+        """Profile the buffered batches: the columns split in ``PROFILE_LANES`` groups of about equal
+        cost (as measured on the batches so far), the first one on this thread next to its rules and
+        keys, the others on the workers. A column's batches stay in order: the workers' previous
+        tasks are done before the next start, and this thread's share is done when it returns."""
         if not self._buffer:
             return
         batches, self._buffer, self._buffered = self._buffer, [], 0
         self.drain()
         work = [(b, self.profile.begin(b)) for b in batches]
-        lanes = _lanes(batches[0].schema, PROFILE_LANES)
-        self._pending = [self._worker.submit(_profile_lane, self.profile, work, names) for names in lanes if names]
+        lanes = max(1, PROFILE_LANES)
+        if lanes == 1:
+            own, others = list(batches[0].schema.names), []
+        else:
+            groups = _lanes(batches[0].schema, lanes, self._spent, [self._checking] + [0.0] * (lanes - 1))
+            own, others = groups[0], groups[1:]
+        if others:
+            worker = self._worker
+            if worker is None:
+                worker = self._worker = ThreadPoolExecutor(max_workers=len(others),
+                                                           thread_name_prefix="pactline-profile")
+            self._pending = [worker.submit(_profile_lane, self.profile, work, names, self._spent)
+                             for names in others if names]
+        if not others:
+            for batch, sampler in work:  # nothing to balance: no timing
+                self.profile.update_columns(batch, own, sampler)
+        elif own:
+            _profile_lane(self.profile, work, own, self._spent)
 
     def abandon(self) -> None:
         """The read failed: stop the profile worker and drop what was collected (spilled keys too)."""
         self._buffer = []
-        self._worker.shutdown(wait=True, cancel_futures=True)
+        if self._worker is not None:
+            self._worker.shutdown(wait=True, cancel_futures=True)
         self.trackers.clear()
 
     def drain(self) -> None:
@@ -240,6 +275,13 @@ class _State:
             future.result()
 
     def add(self, batch: pa.RecordBatch) -> None:
+        began = time.thread_time()
+        self._check(batch)
+        self._checking += time.thread_time() - began
+        if self._buffered >= PROFILE_ROWS:
+            self.flush_profile()
+
+    def _check(self, batch: pa.RecordBatch) -> None:
         plan = self.plan
         n = batch.num_rows
         self.batches += 1
@@ -300,15 +342,13 @@ class _State:
             if name not in plan.targets and name not in out_cols:
                 out_cols[name] = column
         conformed = pa.RecordBatch.from_pydict(out_cols) if out_cols else batch
-        # The profile is built on a worker thread while the next batches' rules run (Arrow and numpy
-        # release the GIL in their kernels), in batches of about PROFILE_ROWS rows; one update in
-        # flight at a time keeps the order.
+        # The profile is built in batches of about PROFILE_ROWS rows, a share of the columns on the
+        # workers while this thread checks the next batches and profiles its own share (Arrow and
+        # numpy release the GIL in their kernels); one update in flight at a time keeps the order.
         if self._buffer and not self._buffer[0].schema.equals(conformed.schema):
             self.flush_profile()
         self._buffer.append(conformed)
         self._buffered += n
-        if self._buffered >= PROFILE_ROWS:
-            self.flush_profile()
         if plan.has_sql:
             self.kept.append(conformed)
         self.rows += n
@@ -316,7 +356,8 @@ class _State:
     def finish(self, contract: Contract, obj: SchemaObject, baseline: Any) -> tuple[list[RuleResult], dict[str, np.ndarray]]:
         self.flush_profile()
         self.drain()
-        self._worker.shutdown()
+        if self._worker is not None:
+            self._worker.shutdown()
         plan = self.plan
         rows = self.rows
         keys: dict[tuple[str, ...], KeyOutcome] = {cols: t.finish() for cols, t in self.trackers.items()}
