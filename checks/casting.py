@@ -146,11 +146,11 @@ def _plain_cast(arr: pa.Array, target: pa.DataType) -> pa.Array:
 def _text_cast(arr: pa.Array, target: pa.DataType) -> pa.Array:
     if pa.types.is_boolean(target):
         low = pc.utf8_lower(arr)
-        ok = pc.is_in(low, pa.array(["true", "false", "1", "0", "t", "f", "yes", "no"]))
+        ok = pc.is_in(low, pa.array(["true", "false", "1", "0", "t", "f", "yes", "no"], pa.string()))
         if not pc.all(pc.or_kleene(ok, pc.is_null(arr))).as_py():
             raise pa.ArrowInvalid("not a boolean")
         return pc.if_else(pc.is_null(arr), pa.scalar(None, pa.bool_()),
-                          pc.is_in(low, pa.array(["true", "1", "t", "yes"])))
+                          pc.is_in(low, pa.array(["true", "1", "t", "yes"], pa.string())))
     if pa.types.is_time(target):
         ts = pc.strptime(pc.binary_join_element_wise("1970-01-01T", arr, ""), format="%Y-%m-%dT%H:%M:%S",
                          unit="us", error_is_null=False)

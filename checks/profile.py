@@ -304,7 +304,7 @@ class ColumnProfile:
             dictionary = arr.dictionary
             size = len(dictionary)
             if arr.null_count:
-                idx = pc.fill_null(idx, size)  # nulls counted in an extra bin, dropped below
+                idx = pc.fill_null(idx, pa.scalar(size, idx.type))  # nulls counted in an extra bin, dropped below
             tally = _tally(idx.to_numpy(zero_copy_only=False), size + 1)[:size]
             present = np.flatnonzero(tally)
             facts = self._dictionary_facts(dictionary)

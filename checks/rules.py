@@ -310,8 +310,10 @@ def _compare(bound: pa.Scalar, cmp: Callable[..., pa.Array]) -> Callable[[pa.Arr
 
 
 def _length(n: int, cmp: Callable[..., pa.Array]) -> Callable[[pa.Array], pa.Array]:
+    bound = pa.scalar(n, pa.int64())  # typed once: a Python int is converted (type inferred) on every call
+
     def fn(a: pa.Array) -> pa.Array:
-        return cmp(pc.utf8_length(a), n)
+        return cmp(pc.utf8_length(a), bound)
 
     return fn
 
@@ -343,7 +345,7 @@ def _regex_fn(pattern: str, *, negate: bool) -> Callable[[pa.Array], pa.Array]:
 def regex_ok(pattern: str) -> str | None:
     """The error of an RE2 pattern, or None when Arrow accepts it."""
     try:
-        pc.match_substring_regex(pa.array([""]), pattern)
+        pc.match_substring_regex(pa.array([""], pa.string()), pattern)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
         return " ".join(str(exc).split())
     return None
