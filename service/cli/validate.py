@@ -118,8 +118,10 @@ def validate(contract_path: str, data: tuple[str, ...], dataset: str | None, fmt
             store = open_store(store_url)
         except StoreError as exc:
             _fail(str(exc))
+    from service.cli import started
     from service.validation import validate_and_keep
 
+    started()  # imports and the contract are loaded: the data pass begins
     paths: Any = list(data) if len(data) > 1 else data[0]
     try:
         with _progress(fmt) as progress:

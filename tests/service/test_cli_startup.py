@@ -8,6 +8,7 @@ same problem codes.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -146,23 +147,39 @@ def test_validate_as_its_own_process_keeps_and_records_everything(tmp_path: Path
 
 _RUN_PROBE = """\
 import atexit, gc, sys
+import service.validation as validation
 sys.argv = ["pactline", *{args!r}]
-atexit.register(lambda: print("frozen", gc.get_freeze_count() > 0))
+seen = []
+real = validation.validate_and_keep
+def spy(*args, **kwargs):
+    seen.append((gc.isenabled(), gc.get_freeze_count() > 0))
+    return real(*args, **kwargs)
+validation.validate_and_keep = spy
+atexit.register(lambda: print("data pass", seen, "exit frozen", gc.get_freeze_count() > 0))
 from service.cli import run
 run()
 """
 
 
-@pytest.mark.parametrize(("args", "code", "frozen"), [
-    (["validate", str(EXAMPLE), str(GOOD), "--no-store", "--format", "json", *NOW], 0, True),
-    (["validate", str(EXAMPLE), str(BAD), "--no-store", "--format", "json", *NOW], 1, True),
-    (["validate", str(EXAMPLE), str(ROOT / "missing.parquet"), "--no-store"], 2, True),
-    (["contract", "lint", str(EXAMPLE)], 0, False),
-    (["--version"], 0, False),
-], ids=["validate-pass", "validate-block", "validate-bad-input", "lint", "version"])
-def test_run_exits_with_the_command_code_and_freezes_only_after_validate(args: list[str], code: int,
-                                                                         frozen: bool) -> None:
+@pytest.mark.parametrize(("args", "code", "expected"), [
+    (["validate", str(EXAMPLE), str(GOOD), "--no-store", "--format", "json", *NOW], 0, "[(True, True)] exit frozen True"),
+    (["validate", str(EXAMPLE), str(BAD), "--no-store", "--format", "json", *NOW], 1, "[(True, True)] exit frozen True"),
+    (["validate", str(EXAMPLE), str(ROOT / "missing.parquet"), "--no-store"], 2, "[(True, True)] exit frozen True"),
+    (["validate", str(ROOT / "missing.odcs.yaml"), str(GOOD), "--no-store"], 2, "[] exit frozen True"),
+    (["contract", "lint", str(EXAMPLE)], 0, "[] exit frozen False"),
+    (["--version"], 0, "[] exit frozen False"),
+], ids=["validate-pass", "validate-block", "validate-bad-data", "validate-bad-contract", "lint", "version"])
+def test_run_collects_during_the_data_pass_and_freezes_only_for_validate(args: list[str], code: int,
+                                                                         expected: str) -> None:
+    """In its own process, validate pauses the collector for start-up only: it runs again (with the
+    start-up objects frozen out of it) for the data pass, and the survivors are frozen at exit."""
     done = subprocess.run([sys.executable, "-c", _RUN_PROBE.format(args=args)], cwd=ROOT, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == code
-    assert done.stdout.rstrip("\n").splitlines()[-1] == f"frozen {frozen}"
+    assert done.stdout.rstrip("\n").splitlines()[-1] == f"data pass {expected}"
+
+
+def test_in_process_validate_leaves_the_collector_alone() -> None:
+    args = ["validate", str(EXAMPLE), str(GOOD), "--no-store", "--format", "json", *NOW]
+    assert CliRunner().invoke(cli, args, catch_exceptions=False).exit_code == 0
+    assert gc.isenabled() and gc.get_freeze_count() == 0
