@@ -29,6 +29,7 @@ Error: ``normalized_rank_error()`` is a bound on ``|estimated rank - true rank| 
 from __future__ import annotations
 
 import base64
+import functools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -108,6 +109,12 @@ _IOTA = np.arange(_PIECE, dtype=np.uint64)
 _MASK64 = (1 << 64) - 1
 
 
+@functools.lru_cache(maxsize=256)
+def _capacities(k: int, levels: int) -> tuple[int, ...]:
+    """Each level's capacity in a sketch of ``levels`` levels: ``k`` at the top, 2/3 less per level below."""
+    return tuple(max(MIN_CAPACITY, int(k * (2.0 / 3.0) ** (levels - 1 - level))) for level in range(levels))
+
+
 def _coin(flips: int) -> int:
     """A reproducible pseudo-random bit for the ``flips``-th compaction (splitmix64's top bit)."""
     z = (flips + 0x9E3779B97F4A7C15) & _MASK64
@@ -176,15 +183,11 @@ class QuantileSketch:
             joined.sort(kind="stable")  # timsort: two ascending runs merge in linear time
             self.levels[level] = joined
 
-    def _capacity(self, level: int) -> int:
-        depth = len(self.levels) - 1 - level
-        return max(MIN_CAPACITY, int(self.k * (2.0 / 3.0) ** depth))
-
     def _compress(self) -> None:
         h = 0
         while h < len(self.levels):
             items = self.levels[h]
-            if len(items) > self._capacity(h):
+            if len(items) > _capacities(self.k, len(self.levels))[h]:
                 odd = len(items) % 2
                 promoted = items[_coin(self.flips) : len(items) - odd : 2]  # ascending, as the level is
                 self.flips += 1

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -240,11 +241,30 @@ def _fill(mask: pa.Array | None) -> pa.Array | None:
 
 
 def on_values(arr: pa.Array, fn: Callable[[pa.Array], pa.Array]) -> pa.Array:
-    """``fn`` over the values; on a dictionary array, decided once per dictionary entry and taken by index."""
+    """``fn`` over the values; on a dictionary array, decided once per dictionary entry and taken by
+    index (and, for the slices of one Parquet row group, which share their dictionary, once for all
+    of them: the last dictionary's decisions are kept per ``fn``)."""
     if pa.types.is_dictionary(arr.type):
-        decided = fn(arr.dictionary)
+        dictionary = arr.dictionary
+        key = _dictionary_key(dictionary)
+        last = _DECIDED.get(fn)
+        if last is not None and last[1] == key:
+            decided = last[2]
+        else:
+            decided = fn(dictionary)
+            # the dictionary is held with its decisions, so its buffers cannot be reused for another
+            _DECIDED[fn] = (dictionary, key, decided)
         return pc.take(decided, arr.indices)
     return fn(arr)
+
+
+_DECIDED: weakref.WeakKeyDictionary[Callable[[pa.Array], pa.Array], tuple[pa.Array, tuple[Any, ...], pa.Array]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _dictionary_key(arr: pa.Array) -> tuple[Any, ...]:
+    """What tells one dictionary from another while it is held: its type, slice and buffers' addresses."""
+    return (arr.type, arr.offset, len(arr), tuple(b.address if b is not None else 0 for b in arr.buffers()))
 
 
 def _null_mask(col: str) -> Mask:
