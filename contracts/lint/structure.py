@@ -34,7 +34,6 @@ from contracts.lint.walk import (
 )
 from contracts.loader import did_you_mean, model_keys
 from contracts.model import METRICS, OPERATORS, Contract
-from contracts.servers import SERVER_FIELDS, SERVER_TYPES
 
 # --- structure: the model -------------------------------------------------------------------------
 
@@ -413,7 +412,13 @@ def _check_references(ctx: Ctx, path: PathKey, rel: dict[str, Any]) -> None:
 
 
 def _check_servers(ctx: Ctx) -> None:
-    for i, server in enumerate_dicts(ctx.data.get("servers")):
+    servers = ctx.data.get("servers")
+    if not servers:
+        return
+    # The table of server types: imported only for a contract that lists servers.
+    from contracts.servers import SERVER_FIELDS, SERVER_TYPES
+
+    for i, server in enumerate_dicts(servers):
         path: PathKey = ("servers", i)
         stype = server.get("type")
         if not isinstance(stype, str):

@@ -75,3 +75,16 @@ def test_nested_models_validate_on_their_own() -> None:
     assert rule.operators() == {"mustBe": 0}
     with pytest.raises(ValueError):
         Property.model_validate({"name": 3})  # strict: a number is not a string
+
+
+@pytest.mark.parametrize(("servers", "imported"), [
+    ("", False),
+    ("servers:\n  - {server: prod, type: postgres, host: db, port: 5432, database: d, schema: s}\n", True),
+], ids=["no-servers", "servers"])
+def test_server_table_is_imported_only_for_a_contract_with_servers(servers: str, imported: bool) -> None:
+    seen = _fresh(
+        "import json, sys, contracts\n"
+        f"contracts.load_contract({MINIMAL + servers!r})\n"
+        "print(json.dumps({'servers': 'contracts.servers' in sys.modules}))"
+    )
+    assert seen == {"servers": imported}
