@@ -55,6 +55,7 @@ __all__ = [
 
 DEFAULT_QUANTILE_K = DEFAULT_K
 DEFAULT_TOP_BOUND = 1000
+_SMALL_TOP = 64  # top values kept in a dict while there are at most this many (else as arrays)
 DEFAULT_HLL_P = 12
 KINDS = ("numeric", "temporal", "categorical", "other")
 _EXACT = float(2**53)  # integers below this are exact in float64
@@ -377,6 +378,9 @@ class ColumnProfile:
         if pa.types.is_string(values.type):
             values = values.cast(pa.large_string())
         keys, kept = self._top_keys, self._top_counts
+        if keys is None and self._top is not None and len(self._top) + len(values) <= _SMALL_TOP:
+            self._add_top_dict(values, counts)  # a few values: a dict costs less than the arrays
+            return
         if keys is None:
             top = self._top
             assert top is not None
@@ -574,15 +578,14 @@ def _offsets(arr: pa.Array, lo: int) -> np.ndarray:
     return offsets
 
 
-_TALLY_PIECE = 8192  # indices counted at a time: np.bincount copies them to intp first
-
-
 def _tally(indices: np.ndarray, bins: int) -> np.ndarray:
-    """``np.bincount(indices, minlength=bins)``, a piece at a time (small temporaries)."""
-    out = np.bincount(indices[:_TALLY_PIECE], minlength=bins)
-    for at in range(_TALLY_PIECE, len(indices), _TALLY_PIECE):
-        out += np.bincount(indices[at : at + _TALLY_PIECE], minlength=bins)
-    return out
+    """``np.bincount(indices, minlength=bins)``; the indices are widened to intp in scratch space
+    (``np.bincount`` would copy them to a fresh array first)."""
+    if indices.dtype != np.intp:
+        wide = scratch("profile.indices", len(indices), np.intp)
+        np.copyto(wide, indices)
+        indices = wide
+    return np.bincount(indices, minlength=bins)
 
 
 def _validity(arr: pa.Array) -> np.ndarray:

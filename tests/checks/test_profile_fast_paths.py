@@ -110,14 +110,18 @@ def test_hll_update_float64_equals_hashing_first(values: list[float], spread: in
 
 # ---------------------------------------------------------------------------------- top values
 values_ = st.one_of(st.none(), st.sampled_from([f"v{i}" for i in range(30)]))
+many_values = st.one_of(st.none(), st.sampled_from([f"w{i}" for i in range(150)]))
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.lists(st.lists(values_, max_size=60), min_size=1, max_size=6), st.integers(min_value=1, max_value=12),
+@given(st.one_of(st.lists(st.lists(values_, max_size=60), min_size=1, max_size=6),
+                 st.lists(st.lists(many_values, max_size=300), min_size=1, max_size=6)),
+       st.integers(min_value=1, max_value=90),
        st.lists(st.sampled_from(["plain", "dictionary", "large"]), min_size=6, max_size=6))
 def test_top_values_equal_the_reference(batches, bound, layouts) -> None:
-    # plain, dictionary-encoded and large strings mixed batch by batch: the same dict (order included)
-    # and the same ``other`` as the reference
+    # plain, dictionary-encoded and large strings mixed batch by batch, few values (counted in a
+    # dict) and many (counted as arrays, the dict read back in between): the same dict, order
+    # included, and the same ``other`` as the reference
     prof = ColumnProfile("s", "categorical", top_bound=bound)
     for batch, layout in zip(batches, layouts, strict=False):
         arr = pa.array(batch, pa.string())
@@ -165,8 +169,14 @@ def test_top_values_keep_a_mixed_dict_from_a_stored_profile() -> None:
     # a stored profile's top values of another type than the new batch's: counted in the dict
     stored = ColumnProfile("s", "categorical")
     stored.top = {True: 2, "x": 1}
-    stored.update(pa.array(["x", "y"]))
-    assert stored.top == {True: 2, "x": 2, "y": 1}
+    many = [f"k{i}" for i in range(100)]  # enough values for the arrays, which cannot hold True
+    stored.update(pa.array(["x", *many]))
+    assert list((stored.top or {}).items()) == [(True, 2), ("x", 2), *((k, 1) for k in many)]
+    # a stored profile of strings turns into the arrays and carries on in its order
+    strings = ColumnProfile("s", "categorical")
+    strings.top = {"b": 3, "a": 1}
+    strings.update(pa.array(["a", *many]))
+    assert list((strings.top or {}).items()) == [("b", 3), ("a", 2), *((k, 1) for k in many)]
 
 
 # ---------------------------------------------------------------------------------- dictionaries
