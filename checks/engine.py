@@ -278,8 +278,8 @@ class _State:
         began = time.thread_time()
         self._check(batch)
         self._checking += time.thread_time() - began
-        if self._buffered >= PROFILE_ROWS:
-            self.flush_profile()
+        if self._buffered >= PROFILE_ROWS or PROFILE_LANES <= 1:
+            self.flush_profile()  # on this thread alone: each batch while it is still in the CPU cache
 
     def _check(self, batch: pa.RecordBatch) -> None:
         plan = self.plan
