@@ -35,6 +35,7 @@ from checks.keys import KeyOutcome, KeyTracker
 from checks.readers import BatchSource, batch_stats, open_source
 from checks.results import Report, RuleResult
 from checks.rules import BatchRule, Ctx, KeyRule, Plan, RowRule, build_plan
+from checks.sketches import release_scratch
 from contracts.model import Contract, SchemaObject
 
 __all__ = ["Outcome", "run", "select_dataset", "validate"]
@@ -140,16 +141,19 @@ def run(
         source = open_source(data, batch_size=batch_size, json_types=_json_types(plan))
     state = _State(plan, track_rows, source.rows_hint)
     try:
-        for batch in _prefetch(source.batches()):
-            state.add(batch)
-            if progress is not None:
-                progress(state.rows, source.rows_hint)
-    except BaseException:
-        state.abandon()
-        raise
-    if state.batches == 0:
-        raise DataError(source.name, "no batch could be read (no header or schema)")
-    results, failing = state.finish(contract, obj, baseline)
+        try:
+            for batch in _prefetch(source.batches()):
+                state.add(batch)
+                if progress is not None:
+                    progress(state.rows, source.rows_hint)
+        except BaseException:
+            state.abandon()
+            raise
+        if state.batches == 0:
+            raise DataError(source.name, "no batch could be read (no header or schema)")
+        results, failing = state.finish(contract, obj, baseline)
+    finally:
+        release_scratch()  # a service thread keeps no working space between validations
     finished = dt.datetime.now(dt.UTC)
     if now is not None:
         # A run "as of" another time (a backfill, a replay, a test) is recorded at that time, so

@@ -88,6 +88,11 @@ _SCRATCH = _Scratch()
 SCRATCH_MAX = 1 << 18  # items: larger requests get a fresh array
 
 
+def release_scratch() -> None:
+    """Give back this thread's scratch space (a pass over many batches ends with this)."""
+    _SCRATCH.buffers.clear()
+
+
 def scratch(tag: str, n: int, dtype: type[np.generic]) -> np.ndarray:
     """``n`` items of working space for ``tag``, reused by the thread's later calls (contents undefined).
 

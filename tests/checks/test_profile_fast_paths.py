@@ -286,3 +286,24 @@ def test_a_long_dictionary_batch_counts_like_its_decoded_values() -> None:
             counts[v] = counts.get(v, 0) + 1
     assert coded.top == counts
     assert coded.nulls == values.count(None)
+
+
+def test_scratch_space_is_reused_per_tag_and_thread() -> None:
+    import threading
+
+    from checks.sketches import SCRATCH_MAX, release_scratch, scratch
+
+    first = scratch("test.a", 100, np.float64)
+    again = scratch("test.a", 50, np.float64)
+    assert again.base is first.base and len(again) == 50
+    assert scratch("test.a", 10, np.int64).dtype == np.int64  # another dtype: a new buffer
+    assert scratch("test.b", 10, np.float64).base is not first.base
+    elsewhere: list[np.ndarray] = []
+    thread = threading.Thread(target=lambda: elsewhere.append(scratch("test.a", 100, np.float64)))
+    thread.start()
+    thread.join()
+    assert elsewhere[0].base is not scratch("test.a", 100, np.float64).base
+    big = scratch("test.big", SCRATCH_MAX + 1, np.uint8)
+    assert big.base is None and scratch("test.big", SCRATCH_MAX + 1, np.uint8).base is None
+    release_scratch()
+    assert scratch("test.a", 100, np.float64).base is not first.base

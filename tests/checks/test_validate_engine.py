@@ -334,3 +334,11 @@ def test_lanes_balance_measured_costs_next_to_what_a_lane_already_does() -> None
     assert _lanes(schema, 2, spent, [6.0, 0.0]) == [["c", "d"], ["a", "b", "e"]]
     # until every column has a measured cost, a guess by kind (the lane's other work not counted)
     assert _lanes(schema, 2, {"a": 5.0}, [6.0, 0.0]) == [["a", "c", "e"], ["b", "d"]]
+
+
+def test_a_run_gives_back_its_scratch_space() -> None:
+    from checks import sketches
+
+    sketches.scratch("test.before", 10, sketches.np.float64)
+    validate(TABLE, CONTRACT, now=gen.NOW, batch_size=500)
+    assert sketches._SCRATCH.buffers == {}
