@@ -247,7 +247,10 @@ def on_values(arr: pa.Array, fn: Callable[[pa.Array], pa.Array]) -> pa.Array:
     if pa.types.is_dictionary(arr.type):
         dictionary = arr.dictionary
         key = _dictionary_key(dictionary)
-        last = _DECIDED.get(fn)
+        try:
+            last = _DECIDED.get(fn)
+        except TypeError:  # a callable that takes no weak reference: decided every time
+            return pc.take(fn(dictionary), arr.indices)
         if last is not None and last[1] == key:
             decided = last[2]
         else:

@@ -31,3 +31,23 @@ def test_decisions_follow_each_dictionary_and_are_kept_for_its_slices() -> None:
     # back to the first dictionary (no longer the last one): decided again, the same way
     assert on_values(whole, fn).to_pylist() == [False, True, None, False, True, True, False]
     assert calls == [4, 4, 2, 4]
+
+
+
+class _Long:
+    __slots__ = ("calls",)  # no __weakref__: cannot be a key of the decisions kept
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, a: pa.Array) -> pa.Array:
+        self.calls += 1
+        return _long(a)
+
+
+def test_a_callable_without_weak_references_is_decided_every_time() -> None:
+    fn = _Long()
+    arr = pa.array(["a", "bb", "a"]).dictionary_encode()
+    assert on_values(arr, fn).to_pylist() == [False, True, False]
+    assert on_values(arr, fn).to_pylist() == [False, True, False]
+    assert fn.calls == 2
