@@ -316,6 +316,13 @@ class _State:
                     and raw[rule.column or ""].type == plan.targets.get(rule.column or "") and rule.settled(stats):
                 self.settled += 1
                 continue
+            if not self.track and len(rule.samples) >= SAMPLES:
+                # only the count is wanted: a mask that can count without building itself does
+                counter = getattr(rule.mask, "count", None)
+                hits = counter(ctx) if counter is not None else None
+                if hits is not None:
+                    rule.count += hits
+                    continue
             mask = rule.mask(ctx)
             if mask is None:
                 continue

@@ -25,10 +25,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from checks.casting import conform, family, target_type
+from checks.sketches import scratch
 from contracts.model import SLA, Contract, Property, QualityRule, SchemaObject
 
 __all__ = [
@@ -245,20 +247,23 @@ def on_values(arr: pa.Array, fn: Callable[[pa.Array], pa.Array]) -> pa.Array:
     index (and, for the slices of one Parquet row group, which share their dictionary, once for all
     of them: the last dictionary's decisions are kept per ``fn``)."""
     if pa.types.is_dictionary(arr.type):
-        dictionary = arr.dictionary
-        key = _dictionary_key(dictionary)
-        try:
-            last = _DECIDED.get(fn)
-        except TypeError:  # a callable that takes no weak reference: decided every time
-            return pc.take(fn(dictionary), arr.indices)
-        if last is not None and last[1] == key:
-            decided = last[2]
-        else:
-            decided = fn(dictionary)
-            # the dictionary is held with its decisions, so its buffers cannot be reused for another
-            _DECIDED[fn] = (dictionary, key, decided)
-        return pc.take(decided, arr.indices)
+        return pc.take(_decide(arr.dictionary, fn), arr.indices)
     return fn(arr)
+
+
+def _decide(dictionary: pa.Array, fn: Callable[[pa.Array], pa.Array]) -> pa.Array:
+    """``fn`` over a dictionary's entries, kept for the next call with the same dictionary."""
+    key = _dictionary_key(dictionary)
+    try:
+        last = _DECIDED.get(fn)
+    except TypeError:  # a callable that takes no weak reference: decided every time
+        return fn(dictionary)
+    if last is not None and last[1] == key:
+        return last[2]
+    decided = fn(dictionary)
+    # the dictionary is held with its decisions, so its buffers cannot be reused for another
+    _DECIDED[fn] = (dictionary, key, decided)
+    return decided
 
 
 _DECIDED: weakref.WeakKeyDictionary[Callable[[pa.Array], pa.Array], tuple[pa.Array, tuple[Any, ...], pa.Array]] = \
@@ -312,16 +317,47 @@ def _value_set(values: list[Any], t: pa.DataType) -> pa.Array | None:
     return typed if len(typed) else None
 
 
-def _typed_mask(col: str, fn: Callable[[pa.Array], pa.Array]) -> Mask:
-    def mask(ctx: Ctx) -> pa.Array | None:
-        typed = ctx.typed.get(col)
+class _TypedMask:
+    """The rows of a typed column that ``fn`` flags (a null flags nothing); ``count`` counts them
+    without building the mask where that costs less."""
+
+    __slots__ = ("__weakref__", "col", "fn")
+
+    def __init__(self, col: str, fn: Callable[[pa.Array], pa.Array]) -> None:
+        self.col = col
+        self.fn = fn
+
+    def __call__(self, ctx: Ctx) -> pa.Array | None:
+        typed = ctx.typed.get(self.col)
         if typed is None:
             return None
-        hit = _fill(on_values(typed, fn))
+        hit = _fill(on_values(typed, self.fn))
         # a null (or a value that was not of the type, counted by <column>.logicalType) breaks no validity rule
         return pc.and_(hit, pc.is_valid(typed)) if typed.null_count else hit
 
-    return mask
+    def count(self, ctx: Ctx) -> int | None:
+        """How many rows the mask would flag, for a dictionary-encoded column: the rows whose entry is
+        flagged, counted on the indices. ``None``: count the mask instead."""
+        typed = ctx.typed.get(self.col)
+        if typed is None or not pa.types.is_dictionary(typed.type):
+            return None
+        dictionary = typed.dictionary
+        flagged = _fill(_decide(dictionary, self.fn))
+        assert flagged is not None
+        entries = np.flatnonzero(np.asarray(flagged.to_numpy(zero_copy_only=False), dtype=bool))
+        if len(entries) == 0:
+            return 0
+        indices = typed.indices
+        if typed.null_count:
+            indices = pc.fill_null(indices, pa.scalar(len(dictionary), indices.type))  # an extra bin, not counted
+        raw = indices.to_numpy(zero_copy_only=False)
+        wide = scratch("rules.indices", len(raw), np.intp)
+        np.copyto(wide, raw)
+        return int(np.bincount(wide, minlength=len(dictionary) + 1)[entries].sum())
+
+
+def _typed_mask(col: str, fn: Callable[[pa.Array], pa.Array]) -> Mask:
+    return _TypedMask(col, fn)
 
 
 def _compare(bound: pa.Scalar, cmp: Callable[..., pa.Array]) -> Callable[[pa.Array], pa.Array]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from checks.rules import on_values
+from checks.rules import Ctx, _TypedMask, on_values
 
 
 def _long(a: pa.Array) -> pa.Array:
@@ -51,3 +53,21 @@ def test_a_callable_without_weak_references_is_decided_every_time() -> None:
     assert on_values(arr, fn).to_pylist() == [False, True, False]
     assert on_values(arr, fn).to_pylist() == [False, True, False]
     assert fn.calls == 2
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["a", "bb", "ccc", "", "dddd"])), max_size=60),
+       st.lists(st.one_of(st.none(), st.sampled_from(["zz", "y"])), max_size=3))
+def test_counting_on_the_indices_equals_counting_the_mask(values, extra) -> None:
+    # unused entries, null entries and null indices: the count is the mask's, every time
+    encoded = pa.array(values, pa.string()).dictionary_encode()
+    dictionary = pa.concat_arrays([encoded.dictionary, pa.array(extra, pa.string())])
+    arr = pa.DictionaryArray.from_arrays(encoded.indices, dictionary)
+    rule = _TypedMask("s", _long)
+    ctx = Ctx(0, len(arr), {"s": arr}, {"s": arr}, {"s": None})
+    mask = rule(ctx)
+    assert mask is not None
+    assert rule.count(ctx) == (pc.sum(mask).as_py() or 0)
+    plain = Ctx(0, len(values), {}, {"s": pa.array(values, pa.string())}, {})
+    assert rule.count(plain) is None  # not a dictionary: the mask is counted
+    assert rule.count(Ctx(0, 0, {}, {}, {})) is None

@@ -342,3 +342,17 @@ def test_a_run_gives_back_its_scratch_space() -> None:
     sketches.scratch("test.before", 10, sketches.np.float64)
     validate(TABLE, CONTRACT, now=gen.NOW, batch_size=500)
     assert sketches._SCRATCH.buffers == {}
+
+
+def test_dictionary_columns_counted_on_their_indices_after_the_samples_give_the_same_report() -> None:
+    # small batches: once a rule has its samples, later batches of a dictionary column are counted
+    # on the indices, not on a mask
+    encoded = TABLE
+    for name in ("region", "code", "name", "email"):
+        i = encoded.schema.get_field_index(name)
+        encoded = encoded.set_column(i, name, encoded[name].dictionary_encode())
+    coded = validate(encoded, CONTRACT, now=gen.NOW, batch_size=37)
+    plain = validate(TABLE, CONTRACT, now=gen.NOW, batch_size=37)
+    assert counts(coded) == counts(plain)
+    assert by_rule(coded)["code.pattern"].failed_rows == gen.EXPECTED["code.pattern"] > 5
+    assert by_rule(coded)["code.pattern"].samples == by_rule(plain)["code.pattern"].samples
