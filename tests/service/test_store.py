@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from checks.results import Report, RuleResult
 from contracts import load_contract
 from service.store import InvalidCursorError, RunExistsError, Store, StoreError, open_store, schema
-from service.store.migrate import head_revisions
+from service.store.migrate import HEAD, alembic_config, head_revisions
 
 T0 = dt.datetime(2026, 7, 1, 12, 0, tzinfo=dt.UTC)
 
@@ -306,6 +306,47 @@ def test_reopening_keeps_data_and_schema(store_url: str) -> None:
         versions = set(conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars())
     assert versions == head_revisions()
     second.close()
+
+
+def test_known_head_is_the_head_of_the_migration_scripts() -> None:
+    # a store at HEAD opens without Alembic; a new migration must move HEAD with it
+    assert head_revisions() == HEAD
+
+
+def test_store_at_an_older_revision_is_migrated_on_open(tmp_path: Path) -> None:
+    from alembic import command
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        command.upgrade(alembic_config(conn), "0001")
+        conn.commit()
+    with engine.connect() as conn:
+        assert set(conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars()) == {"0001"}
+        assert not sa.inspect(conn).has_table("lineage_edges")
+    engine.dispose()
+    store = open_store(url)
+    try:
+        store.record_run(make_report("r1"))
+        with store.read() as conn:
+            assert set(conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars()) == HEAD
+            assert sa.inspect(conn).has_table("lineage_edges")
+        assert store.get_run("r1") is not None
+    finally:
+        store.close()
+
+
+def test_opening_a_store_at_head_does_not_load_alembic(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'head.db'}"
+    open_store(url).close()  # created and migrated here
+    probe = ("import sys; from service.store import open_store; s = open_store(sys.argv[1]); s.close(); "
+             "print(sorted(m for m in sys.modules if m == 'alembic' or m.startswith('alembic.')))")
+    out = subprocess.run([sys.executable, "-c", probe, url], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert out.stdout.strip() == "[]"
 
 
 def test_default_store_comes_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
