@@ -32,7 +32,7 @@ import pyarrow.compute as pc
 from checks.casting import conform, family
 from checks.errors import DataError, DatasetError
 from checks.keys import KeyOutcome, KeyTracker
-from checks.readers import BatchSource, batch_stats, open_source
+from checks.readers import BATCH_ROWS, BatchSource, batch_stats, open_source
 from checks.results import Report, RuleResult
 from checks.rules import BatchRule, Ctx, KeyRule, Plan, RowRule, build_plan
 from checks.sketches import release_scratch
@@ -89,7 +89,7 @@ def validate(
     dataset: str | None = None,
     now: dt.datetime | None = None,
     fail_on: str = "error",
-    batch_size: int = 65536,
+    batch_size: int = BATCH_ROWS,
     baseline: Any = None,
 ) -> Report:
     """Validate a batch against one dataset of a contract; the ``Report`` says whether it passed."""
@@ -119,7 +119,7 @@ def run(
     dataset: str | None = None,
     now: dt.datetime | None = None,
     fail_on: str = "error",
-    batch_size: int = 65536,
+    batch_size: int = BATCH_ROWS,
     baseline: Any = None,
     track_rows: bool = False,
     progress: Progress | None = None,

@@ -26,7 +26,7 @@ import pyarrow as pa
 
 from checks.casting import conform, target_type
 from checks.profile import DatasetProfile
-from checks.readers import open_source
+from checks.readers import BATCH_ROWS, open_source
 
 __all__ = [
     "DEFAULT_BASELINE",
@@ -78,7 +78,7 @@ def baseline_spec(obj: Any) -> str:
     return DEFAULT_BASELINE
 
 
-def profile_source(data: Any, obj: Any = None, *, batch_size: int = 65536) -> DatasetProfile:
+def profile_source(data: Any, obj: Any = None, *, batch_size: int = BATCH_ROWS) -> DatasetProfile:
     """Profile any readable input; with a schema object, columns are typed as the contract says first.
 
     Raises ``checks.errors.DataError`` when the input cannot be read.

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from checks.engine import Outcome, run, select_dataset
+from checks.readers import BATCH_ROWS
 from checks.results import Report
 from contracts import Contract
 
@@ -50,7 +51,7 @@ def validate_and_keep(
     split: bool = False,
     move: bool = False,
     fail_on: str = "error",
-    batch_size: int = 65536,
+    batch_size: int = BATCH_ROWS,
     now: dt.datetime | None = None,
     progress: Callable[[int, int | None], None] | None = None,
 ) -> tuple[Report, Path | None]:
@@ -105,7 +106,7 @@ def run_validation(
     split: bool = False,
     move: bool = False,
     fail_on: str = "error",
-    batch_size: int = 65536,
+    batch_size: int = BATCH_ROWS,
     now: dt.datetime | None = None,
 ) -> Report:
     """Validate, quarantine a blocked batch, record the run; the ``Report`` says whether it passed."""

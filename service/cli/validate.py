@@ -59,6 +59,11 @@ def _parse_now(text: str | None) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
+# checks.readers.BATCH_ROWS, written out: importing checks here would load numpy before
+# _one_blas_thread() runs (a test keeps the two equal)
+BATCH_ROWS = 131_072
+
+
 @click.command("validate")
 @click.argument("contract_path", metavar="CONTRACT")
 @click.argument("data", nargs=-1, required=True, metavar="DATA...")
@@ -73,7 +78,7 @@ def _parse_now(text: str | None) -> dt.datetime | None:
 @click.option("--no-store", is_flag=True, help="Do not record the run.")
 @click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True,
               help="Which failed severities block the batch.")
-@click.option("--batch-size", type=click.IntRange(min=1), default=65536, show_default=True,
+@click.option("--batch-size", type=click.IntRange(min=1), default=BATCH_ROWS, show_default=True,
               help="Rows per Arrow batch (memory is bounded by it).")
 @click.option("--now", "now_text", default=None,
               help="Validate as of this time (ISO 8601; default: now): SLA checks, the drift baseline "

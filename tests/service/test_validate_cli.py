@@ -260,3 +260,13 @@ def test_console_script_runs_as_a_process(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "service", "validate", str(EXAMPLE), str(tmp_path / "none.csv"),
                            "--no-store"], capture_output=True, text=True, cwd=tmp_path, env=env)
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_default_batch_size_is_the_engines() -> None:
+    from checks.engine import run
+    from checks.readers import BATCH_ROWS
+    from service.cli.validate import BATCH_ROWS as CLI_ROWS
+    from service.cli.validate import validate
+
+    option = next(p for p in validate.params if p.name == "batch_size")
+    assert option.default == CLI_ROWS == BATCH_ROWS == run.__kwdefaults__["batch_size"]
