@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 from contracts.model import Property
 from contracts.types import ArrowType, arrow_type_for, parse_type
 
-__all__ = ["conform", "family", "target_type", "to_pyarrow"]
+__all__ = ["always_conforms", "conform", "family", "target_type", "to_pyarrow"]
 
 
 def to_pyarrow(t: ArrowType) -> pa.DataType:
@@ -104,6 +104,17 @@ _COMPATIBLE = {
     "binary": {"binary", "string"},
     "nested": {"nested"},
 }
+
+
+def always_conforms(src: pa.DataType, target: pa.DataType) -> bool:
+    """True when ``conform`` types every array of type ``src`` as ``target`` without looking at its
+    values (its ``bad`` is always ``None``): the same type, a timestamp of the same unit, text as
+    text, or a column of nulls. Then a type check needs the schema only."""
+    if src == target or pa.types.is_null(src):
+        return True
+    if pa.types.is_timestamp(src) and pa.types.is_timestamp(target) and src.unit == target.unit:
+        return True
+    return family(target) == "string" and family(src) == "string"
 
 
 def conform(arr: pa.Array, target: pa.DataType) -> tuple[pa.Array, pa.Array | None]:

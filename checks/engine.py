@@ -8,6 +8,10 @@ profile (``checks.profile.DatasetProfile.update``), every row rule counts its fa
 vectorised Arrow kernels, key trackers collect key columns, and the SLA element's newest value is
 kept. At the end: exact key uniqueness, SQL rules on DuckDB over the same batches (kept only when
 the dataset has SQL rules), drift against a baseline, and one ``RuleResult`` per rule.
+
+A run without a profile (``profile=False``) of Parquet files reads only the columns a rule has to
+look at (``_projection``): a column whose only check is its type, stored as that type, is judged on
+the schema, and columns outside the contract are named by it. The results are the same.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from checks.casting import conform, family
+from checks.casting import always_conforms, conform, family
 from checks.errors import DataError, DatasetError
 from checks.keys import KeyOutcome, KeyTracker
 from checks.readers import BATCH_ROWS, BatchSource, batch_stats, open_source
@@ -125,10 +129,16 @@ def run(
     progress: Progress | None = None,
     run_id: str | None = None,
     source: BatchSource | None = None,
+    profile: bool = True,
 ) -> Outcome:
-    """The whole pass; see the module docstring. Raises ``DataError`` / ``DatasetError`` only."""
+    """The whole pass; see the module docstring. Raises ``DataError`` / ``DatasetError`` only.
+
+    ``profile=False``: no column profile is built (``report.profile`` is None), for a run whose
+    profile nothing keeps or compares; the results are the same. A drift ``baseline`` needs it."""
     if fail_on not in ("error", "warning"):
         raise ValueError("fail_on is 'error' or 'warning'")
+    if baseline is not None and not profile:
+        raise ValueError("drift against a baseline compares this run's profile: profile=False cannot have one")
     started = dt.datetime.now(dt.UTC)
     moment = _now(now)
     if source is None and isinstance(data, BatchSource):
@@ -139,10 +149,13 @@ def run(
     plan = build_plan(contract, obj, moment)
     if source is None:
         source = open_source(data, batch_size=batch_size, json_types=_json_types(plan))
-    state = _State(plan, track_rows, source.rows_hint)
+    projection = None if profile else _projection(plan, source)
+    state = _State(plan, track_rows, source.rows_hint, profile=profile)
+    if projection is not None:
+        state.skip(projection[1], source.schema)
     try:
         try:
-            for batch in _prefetch(source.batches()):
+            for batch in _prefetch(source.batches(projection[0] if projection is not None else None)):
                 state.add(batch)
                 if progress is not None:
                     progress(state.rows, source.rows_hint)
@@ -174,6 +187,42 @@ def run(
         extra={"now": moment.isoformat(), "format": source.kind, "settled_by_statistics": state.settled},
     )
     return Outcome(report, source, failing)
+
+
+def _projection(plan: Plan, source: BatchSource) -> tuple[list[str], dict[str, str]] | None:
+    """The columns to read when no profile is built, and the contract's columns left unread (each
+    with the type the schema gives it); ``None``: read everything (the schema is not known before
+    reading, or SQL rules may query any column)."""
+    schema = source.schema
+    if schema is None or source.open_columns is None or plan.has_sql:
+        return None
+    needed: set[str] = set(plan.freshness_columns)
+    for rule in plan.row_rules:
+        if rule.reason != "type_mismatch" and rule.column is not None:
+            needed.add(rule.column)
+        if rule.sample_column is not None and rule.sample_column != rule.column:
+            needed.add(rule.sample_column)
+    for key in plan.key_rules:
+        needed.update(key.columns)
+    read: set[str] = set()
+    unread: dict[str, str] = {}
+    for col, target in plan.targets.items():
+        name = _file_column(schema, col, plan.props[col].physical_name)
+        if name is None:
+            continue  # absent: found so by the pass, as without a projection
+        t = schema.field(name).type
+        if col in needed or not always_conforms(t, target):
+            read.add(name)
+        else:
+            unread[col] = str(t)
+    return [n for n in schema.names if n in read], unread
+
+
+def _file_column(schema: pa.Schema, col: str, physical: str | None) -> str | None:
+    """The data's name for a contract column, found as ``_State._check`` finds it."""
+    if schema.get_field_index(col) >= 0:
+        return col
+    return physical if physical and schema.get_field_index(physical) >= 0 else None
 
 
 def _lanes(schema: pa.Schema, lanes: int, spent: dict[str, float] | None = None,
@@ -213,14 +262,14 @@ def _profile_lane(profile: Any, work: list[tuple[pa.RecordBatch, Any]], names: l
 
 
 class _State:
-    def __init__(self, plan: Plan, track_rows: bool, rows_hint: int | None = None) -> None:
+    def __init__(self, plan: Plan, track_rows: bool, rows_hint: int | None = None, *, profile: bool = True) -> None:
         from checks.profile import DatasetProfile
 
         self.plan = plan
         self.track = track_rows
         self.rows = 0
         self.batches = 0
-        self.profile = DatasetProfile()
+        self.profile: DatasetProfile | None = DatasetProfile() if profile else None
         self.absent_rows: dict[str, int] = dict.fromkeys(plan.targets, 0)
         self.seen_columns: dict[str, str] = {}  # every column seen -> its first Arrow type
         self.kept: list[pa.RecordBatch] = []
@@ -228,6 +277,7 @@ class _State:
         keysets = {k.columns for k in plan.key_rules}
         self.trackers = {cols: KeyTracker(cols, expected_rows=rows_hint) for cols in keysets}
         self.physical: dict[str, str] = {}
+        self.unread: set[str] = set()  # contract columns judged on the schema, not read (``skip``)
         self.settled = 0  # rule x batch evaluations skipped on row-group statistics
         self._worker: ThreadPoolExecutor | None = None  # started on the first hand-over to a worker
         self._pending: list[Future[None]] = []
@@ -241,7 +291,7 @@ class _State:
         cost (as measured on the batches so far), the first one on this thread next to its rules and
         keys, the others on the workers. A column's batches stay in order: the workers' previous
         tasks are done before the next start, and this thread's share is done when it returns."""
-        if not self._buffer:
+        if not self._buffer or self.profile is None:
             return
         batches, self._buffer, self._buffered = self._buffer, [], 0
         self.drain()
@@ -265,6 +315,14 @@ class _State:
         elif own:
             _profile_lane(self.profile, work, own, self._spent)
 
+    def skip(self, unread: dict[str, str], schema: pa.Schema | None) -> None:
+        """The contract's columns ``unread`` (with their types) are not read: present in every row
+        and of their type. ``schema`` names every column of the data, read or not."""
+        self.unread = set(unread)
+        self.physical.update(unread)
+        for f in schema or ():
+            self.seen_columns.setdefault(f.name, str(f.type))
+
     def abandon(self) -> None:
         """The read failed: stop the profile worker and drop what was collected (spilled keys too)."""
         self._buffer = []
@@ -282,7 +340,7 @@ class _State:
         began = time.thread_time()
         self._check(batch)
         self._checking += time.thread_time() - began
-        if self._buffered >= PROFILE_ROWS or PROFILE_LANES <= 1:
+        if self.profile is not None and (self._buffered >= PROFILE_ROWS or PROFILE_LANES <= 1):
             self.flush_profile()  # on this thread alone: each batch while it is still in the CPU cache
 
     def _check(self, batch: pa.RecordBatch) -> None:
@@ -301,7 +359,8 @@ class _State:
                 prop = plan.props[col]
                 idx = batch.schema.get_field_index(prop.physical_name) if prop.physical_name else -1
             if idx < 0:
-                self.absent_rows[col] += n
+                if col not in self.unread:
+                    self.absent_rows[col] += n
                 continue
             arr = batch.column(idx)
             self.physical.setdefault(col, str(arr.type))
@@ -356,10 +415,11 @@ class _State:
         # The profile is built in batches of about PROFILE_ROWS rows, a share of the columns on the
         # workers while this thread checks the next batches and profiles its own share (Arrow and
         # numpy release the GIL in their kernels); one update in flight at a time keeps the order.
-        if self._buffer and not self._buffer[0].schema.equals(conformed.schema):
-            self.flush_profile()
-        self._buffer.append(conformed)
-        self._buffered += n
+        if self.profile is not None:
+            if self._buffer and not self._buffer[0].schema.equals(conformed.schema):
+                self.flush_profile()
+            self._buffer.append(conformed)
+            self._buffered += n
         if plan.has_sql:
             self.kept.append(conformed)
         self.rows += n

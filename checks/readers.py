@@ -75,13 +75,22 @@ class BatchSource:
     bytes_hint: int | None = None
     rereadable: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
+    # Known before reading (Parquet: every file's footer gives the same schema): the batches' schema,
+    # and a way to read only some of its columns.
+    schema: pa.Schema | None = None
+    open_columns: Callable[[list[str]], Iterator[pa.RecordBatch]] | None = None
 
-    def batches(self) -> Iterator[pa.RecordBatch]:
-        """The batches, opened afresh; read errors become ``DataError``."""
+    def batches(self, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
+        """The batches, opened afresh; read errors become ``DataError``. ``columns``: only these
+        columns of ``schema`` (the others are not decoded), for a source with ``open_columns``."""
         if not self.rereadable:
             if self.extra.get("consumed"):
                 raise DataError(self.name, "a RecordBatchReader can be read once; pass a Table to read it again")
             self.extra["consumed"] = True
+        if columns is not None:
+            if self.open_columns is None:
+                raise ValueError(f"{self.kind} input cannot be read column by column")
+            return _guarded(self.name, self.open_columns(columns))
         return _guarded(self.name, self.open())
 
 
@@ -201,43 +210,60 @@ def _files(
             raise DataError(str(p), "the file is empty (0 bytes); a batch needs at least a header or schema")
     name = str(paths[0]) if len(paths) == 1 else f"{paths[0]} (+{len(paths) - 1} more)"
     opener = {"parquet": _parquet, "csv": _csv, "ndjson": _ndjson, "ipc": _ipc, "ipc_stream": _ipc_stream}[fmt]
-    rows_hint = _parquet_rows(paths) if fmt == "parquet" else None
+    rows_hint, schema = _parquet_footers(paths) if fmt == "parquet" else (None, None)
 
-    def open_all() -> Iterator[pa.RecordBatch]:
+    def open_all(columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
         for p in paths:
             try:
-                yield from opener(p, batch_size, json_types)
+                yield from (opener(p, batch_size, json_types) if columns is None else _parquet(p, batch_size, None, columns))
             except DataError:
                 raise
             except (pa.ArrowException, OSError, ValueError, UnicodeDecodeError) as exc:
                 raise DataError(str(p), _cause(exc)) from None
 
     return BatchSource(name, fmt, fmt in _TEXT, open_all, paths=tuple(paths), rows_hint=rows_hint,
-                       bytes_hint=sum(p.stat().st_size for p in paths))
+                       bytes_hint=sum(p.stat().st_size for p in paths), schema=schema,
+                       open_columns=open_all if schema is not None else None)
 
 
-def _parquet_rows(paths: list[Path]) -> int | None:
+def _parquet_footers(paths: list[Path]) -> tuple[int, pa.Schema | None]:
+    """The rows of all the files, and their schema as read (dictionary columns as dictionaries) when
+    every file has the same one."""
     import pyarrow.parquet as pq
 
     total = 0
+    schemas: list[pa.Schema] = []
     for p in paths:
         try:
-            total += pq.ParquetFile(p).metadata.num_rows
+            with pq.ParquetFile(p) as pf:
+                total += pf.metadata.num_rows
+                schemas.append(_as_read(pf))
         except (pa.ArrowException, OSError) as exc:
             raise DataError(str(p), f"not a readable Parquet file: {_cause(exc)}") from None
-    return total
+    same = all(s.equals(schemas[0]) for s in schemas[1:])
+    return total, schemas[0].remove_metadata() if schemas and same else None
 
 
-def _parquet(path: Path, batch_size: int, _: Any) -> Iterator[pa.RecordBatch]:
+def _as_read(pf: Any) -> pa.Schema:
+    """A Parquet file's Arrow schema as ``_parquet`` reads it: its dictionary columns as dictionaries."""
+    dictionary = set(_dictionary_columns(pf))
+    return pa.schema([f.with_type(pa.dictionary(pa.int32(), f.type)) if f.name in dictionary else f
+                      for f in pf.schema_arrow])
+
+
+def _parquet(path: Path, batch_size: int, _: Any, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
     """Row group by row group (reading ahead across groups would hold several in memory): a group of
     up to ``WHOLE_ROW_GROUP_BYTES`` is read at once and sliced, a larger one streamed; each
-    batch carries its row group's column statistics (``STATS_KEY`` in the schema metadata)."""
+    batch carries its row group's column statistics (``STATS_KEY`` in the schema metadata).
+    ``columns``: only these are decoded (the batches keep the row counts when it is empty)."""
     import pyarrow.parquet as pq
 
     with pq.ParquetFile(path) as probe:
         dictionary = _dictionary_columns(probe)
     with pq.ParquetFile(path, read_dictionary=dictionary or None) as pf:
         schema = pf.schema_arrow
+        if columns is not None:
+            schema = pa.schema([schema.field(c) for c in columns], metadata=schema.metadata)
         empty = True
         for i in range(pf.num_row_groups):
             group = pf.metadata.row_group(i)
@@ -245,10 +271,10 @@ def _parquet(path: Path, batch_size: int, _: Any) -> Iterator[pa.RecordBatch]:
             if group.total_byte_size <= WHOLE_ROW_GROUP_BYTES:
                 # one read of the whole group decodes its columns in parallel, at about 2/3 of the
                 # CPU of streaming it batch by batch; the batches are zero-copy slices of it
-                batches: Iterable[pa.RecordBatch] = pf.read_row_group(i, use_threads=True).to_batches(
+                batches: Iterable[pa.RecordBatch] = pf.read_row_group(i, columns=columns, use_threads=True).to_batches(
                     max_chunksize=batch_size)
             else:
-                batches = pf.iter_batches(batch_size=batch_size, row_groups=[i], use_threads=True)
+                batches = pf.iter_batches(batch_size=batch_size, row_groups=[i], columns=columns, use_threads=True)
             for batch in batches:
                 empty = False
                 yield batch.replace_schema_metadata({**(batch.schema.metadata or {}), STATS_KEY: stats}) \

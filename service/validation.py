@@ -61,8 +61,11 @@ def validate_and_keep(
     if quarantine is not None and type(data).__name__ == "RecordBatchReader":
         data = data.read_all()  # a reader can be read once; quarantine reads the batch a second time
     baseline = _baseline(store, contract, dataset, data, now)
+    # The profile is kept with the run in the store (drift compares it later); without a store
+    # nothing would keep it, so it is not built.
     outcome: Outcome = run(data, contract, dataset=dataset, now=now, fail_on=fail_on, batch_size=batch_size,
-                           baseline=baseline, track_rows=split and quarantine is not None, progress=progress)
+                           baseline=baseline, profile=store is not None, track_rows=split and quarantine is not None,
+                           progress=progress)
     report = outcome.report
     kept: Path | None = None
     if not report.passed and quarantine is not None:

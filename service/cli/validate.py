@@ -75,7 +75,9 @@ BATCH_ROWS = 131_072
 @click.option("--split", is_flag=True, help="With --quarantine: write accepted.parquet and rejected.parquet.")
 @click.option("--move", is_flag=True, help="With --quarantine: move the input files instead of copying them.")
 @click.option("--store", "store_url", default=None, help="Store URL (default $PACTLINE_STORE or .pactline/pactline.db).")
-@click.option("--no-store", is_flag=True, help="Do not record the run.")
+@click.option("--no-store", is_flag=True,
+              help="Do not record the run (then no column profile is built, and Parquet columns no rule "
+                   "reads are not decoded).")
 @click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True,
               help="Which failed severities block the batch.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=BATCH_ROWS, show_default=True,

@@ -270,3 +270,30 @@ def test_default_batch_size_is_the_engines() -> None:
 
     option = next(p for p in validate.params if p.name == "batch_size")
     assert option.default == CLI_ROWS == BATCH_ROWS == run.__kwdefaults__["batch_size"]
+
+
+def test_no_store_gives_the_same_results_and_the_store_keeps_the_profile(tmp_path: Path) -> None:
+    """Without a store the profile is not built and unruled columns are not read: the report is the same."""
+    import copy
+
+    import pyarrow as pa
+    import yaml
+
+    doc = copy.deepcopy(gen.CONTRACT)
+    obj = doc["schema"][0]
+    obj["quality"] = [q for q in obj["quality"] if q.get("type") != "sql"]
+    obj["properties"].append({"name": "note", "logicalType": "string"})
+    contract = tmp_path / "c.odcs.yaml"
+    contract.write_text(yaml.safe_dump(doc, sort_keys=False))
+    table = gen.make_table()
+    data = tmp_path / "orders.parquet"
+    pq.write_table(table.append_column("note", pa.array(["n"] * table.num_rows)), data, row_group_size=400)
+    store = tmp_path / "s.db"
+    code_a, out_a, _ = invoke(str(contract), str(data), "--no-store", "--format", "json", *NOW)
+    code_b, out_b, _ = invoke(str(contract), str(data), "--store", f"sqlite:///{store}", "--format", "json", *NOW)
+    lean, kept = json.loads(out_a), json.loads(out_b)
+    assert code_a == code_b == 1
+    assert lean["results"] == kept["results"] and lean["rows"] == kept["rows"] == 2000
+    profiles = open_store(f"sqlite:///{store}").profiles("raw.orders", passed=None)
+    assert [(run_id, p.rows) for run_id, _, p in profiles] == [(kept["run_id"], 2000)]
+    assert profiles[0][2].columns["note"].count == 2000
