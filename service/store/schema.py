@@ -15,7 +15,6 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 
 __all__ = [
     "JSONDoc",
@@ -58,7 +57,22 @@ class UTCDateTime(sa.types.TypeDecorator[dt.datetime]):
         return value.replace(tzinfo=dt.UTC)
 
 
-JSONDoc: Any = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+class _JSONDoc(sa.types.TypeDecorator[Any]):
+    """JSON, as JSONB on PostgreSQL. The PostgreSQL dialect's types are imported only when that is
+    the store's backend: a SQLite store (every pipeline hook's default) does not pay for them."""
+
+    impl = sa.JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: sa.Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import JSONB
+
+            return dialect.type_descriptor(JSONB())
+        return dialect.type_descriptor(sa.JSON())
+
+
+JSONDoc: Any = _JSONDoc()
 
 runs = sa.Table(
     "runs",
