@@ -336,14 +336,14 @@ def test_store_at_an_older_revision_is_migrated_on_open(tmp_path: Path) -> None:
         store.close()
 
 
-def test_opening_a_store_at_head_does_not_load_alembic(tmp_path: Path) -> None:
+def test_opening_a_sqlite_store_at_head_loads_neither_alembic_nor_the_postgresql_dialect(tmp_path: Path) -> None:
     import subprocess
     import sys
 
     url = f"sqlite:///{tmp_path / 'head.db'}"
     open_store(url).close()  # created and migrated here
     probe = ("import sys; from service.store import open_store; s = open_store(sys.argv[1]); s.close(); "
-             "print(sorted(m for m in sys.modules if m == 'alembic' or m.startswith('alembic.')))")
+             "print(sorted(m for m in sys.modules if m.startswith(('alembic', 'sqlalchemy.dialects.postgresql'))))")
     out = subprocess.run([sys.executable, "-c", probe, url], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[2])
     assert out.stdout.strip() == "[]"
