@@ -497,6 +497,9 @@ def _table_key(table: exp.Table, d: Dialect) -> str:
     return ".".join(_fold(p.name, d) for p in table.parts if p.name)
 
 
+_MAX_RECURSIVE_PASSES = 64  # walks of a recursive step; each adds dependencies until none is new
+
+
 def _combine(outer: str, inner: str) -> str:
     return VALUE if outer == VALUE and inner == VALUE else FILTER
 
@@ -514,6 +517,10 @@ class _Walk:
     busy: set[int] = field(default_factory=set)
     reads: set[str] = field(default_factory=set)
     traversed: set[int] = field(default_factory=set)
+    # WITH RECURSIVE: anchors reached through a self-reference, and what the self-reference stands for
+    # while the recursive branch is walked again (the outputs and filters of every row so far)
+    self_referenced: set[int] = field(default_factory=set)
+    recursive: dict[int, tuple[dict[str, frozenset[Dep]], frozenset[tuple[str, str]]]] = field(default_factory=dict)
 
     def index(self, qualified: exp.Expr) -> Scope:
         root = build_scope(qualified)
@@ -552,7 +559,10 @@ class _Walk:
                 raise _Unresolved("column-count", f"the branches of {expr.key.upper()} return {len(lo)} and "
                                   f"{len(ro)} columns", expr)
             if isinstance(expr, exp.Union):
-                return {name: deps | rdeps for (name, deps), rdeps in zip(lo.items(), ro.values(), strict=True)}
+                merged = {name: deps | rdeps for (name, deps), rdeps in zip(lo.items(), ro.values(), strict=True)}
+                if id(left) in self.self_referenced:
+                    merged = self._recursive_fixed_point(left, right, merged)
+                return merged
             return dict(lo)
         if isinstance(expr, exp.Select):
             out: dict[str, frozenset[Dep]] = {}
@@ -577,6 +587,32 @@ class _Walk:
             return {n: (frozenset() if n == off_name else deps) for n in outputs}
         return {}
 
+    def _recursive_fixed_point(self, anchor: Scope, step: Scope, merged: dict[str, frozenset[Dep]]
+                               ) -> dict[str, frozenset[Dep]]:
+        """WITH RECURSIVE: the self-reference in the recursive step stands for every row so far, not
+        only the anchor's (``SELECT c.id, t.cur ...`` makes a column of one level out of another column
+        of the level before). The step is walked again with the union's outputs and filters standing
+        for the self-reference until they stop growing; they only grow, so this ends."""
+        filt = self.filters(anchor) | self.filters(step)
+        for _ in range(_MAX_RECURSIVE_PASSES):
+            self.recursive[id(anchor)] = (merged, filt)
+            for inner in step.traverse():
+                self.out_memo.pop(id(inner), None)
+                self.filt_memo.pop(id(inner), None)
+            ro = self.outputs(step)
+            grown = {name: deps | rdeps for (name, deps), rdeps in zip(merged.items(), ro.values(), strict=True)}
+            grown_filt = filt | self.filters(step)
+            if grown == merged and grown_filt == filt:
+                break
+            merged, filt = grown, grown_filt
+        return merged
+
+    def _self_reference(self, src: Scope) -> Scope:
+        """The anchor a WITH RECURSIVE self-reference (a scope outside the traversal) stands for."""
+        anchor = self.scope_of.get(id(src.expression), src)
+        self.self_referenced.add(id(anchor))
+        return anchor
+
     # filters: the (dataset, column) that decide which rows of a scope appear
     def filters(self, scope: Scope) -> frozenset[tuple[str, str]]:
         key = id(scope)
@@ -598,6 +634,8 @@ class _Walk:
         if isinstance(expr, exp.SetOperation):
             left, right = scope.set_operation_scopes[0], scope.set_operation_scopes[1]
             out |= self.filters(left) | self.filters(right)
+            if id(left) in self.recursive:
+                out |= self.recursive[id(left)][1]
             if not isinstance(expr, exp.Union):  # EXCEPT / INTERSECT: the right side decides which rows stay
                 out |= {(ds, c) for deps in self.outputs(right).values() for ds, c, _ in deps}
             return out
@@ -618,7 +656,11 @@ class _Walk:
                     out |= {(ds, c) for ds, c, _ in self.refs(part, scope, FILTER)}
             for _name, (_node, src) in scope.selected_sources.items():
                 if isinstance(src, Scope):
-                    out |= self.filters(src)
+                    if id(src) not in self.traversed:  # WITH RECURSIVE: the rows so far
+                        anchor = self._self_reference(src)
+                        out |= self.recursive[id(anchor)][1] if id(anchor) in self.recursive else self.filters(anchor)
+                    else:
+                        out |= self.filters(src)
             return out
         if isinstance(expr, exp.Lateral) and isinstance(expr.this, exp.Subquery):
             inner = self.scope_of.get(id(expr.this.unnest()))
@@ -693,9 +735,11 @@ class _Walk:
             if src.args.get("pivots"):
                 return self._pivot_column(src, name, col)
             return {(_table_key(src, self.d), _fold(name, self.d), VALUE)}
-        if id(src) not in self.traversed:  # WITH RECURSIVE: the self-reference stands for the anchor
-            src = self.scope_of.get(id(src.expression), src)
-        outs = self.outputs(src)
+        if id(src) not in self.traversed:  # WITH RECURSIVE: the self-reference stands for the rows so far
+            src = self._self_reference(src)
+            outs = self.recursive[id(src)][0] if id(src) in self.recursive else self.outputs(src)
+        else:
+            outs = self.outputs(src)
         if name not in outs:
             raise _Unresolved("unresolved-column", f"column {name!r} is not an output of {table!r}", col)
         return set(outs[name])

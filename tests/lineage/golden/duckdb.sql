@@ -95,7 +95,7 @@ INSERT INTO mart.order_values (gross, id) SELECT amount, id FROM raw.payments;
 -- expect raw.payments.amount -> mart.order_values.gross value
 -- expect raw.payments.id -> mart.order_values.id value
 
--- recursive CTE: the self-reference stands for the anchor; the recursive JOIN filters
+-- recursive CTE: the self-reference stands for the rows so far; the recursive JOIN filters
 CREATE TABLE mart.order_chain AS WITH RECURSIVE chain AS (SELECT id, customer_id, 1 AS depth FROM raw.orders UNION ALL SELECT c.id, o.customer_id, c.depth + 1 FROM chain AS c JOIN raw.orders AS o ON o.id = c.customer_id WHERE c.depth < 5) SELECT id, customer_id, depth FROM chain;
 -- columns mart.order_chain: id, customer_id, depth
 -- expect raw.orders.id -> mart.order_chain.id value

@@ -89,3 +89,16 @@ CREATE TABLE mart.rolling AS SELECT id, SUM(amount) OVER (ORDER BY created_at RO
 -- a column no table has: reported with its position
 CREATE TABLE mart.typo AS SELECT o.amout FROM raw.orders AS o;
 -- problem unresolved-column 90:34
+
+-- recursive CTE: the self-reference stands for every row so far, so a column made of another column
+-- of the level before (prev) depends on what that column was made of at any level (payments.id too)
+CREATE TABLE mart.order_links AS WITH RECURSIVE link AS (SELECT o.id AS cur, o.id AS prev FROM raw.orders AS o WHERE o.customer_id IS NULL UNION ALL SELECT p.id, l.cur FROM raw.payments AS p JOIN link AS l ON p.order_id = l.cur) SELECT cur, prev FROM link;
+-- columns mart.order_links: cur, prev
+-- expect raw.orders.id -> mart.order_links.cur value
+-- expect raw.orders.id -> mart.order_links.prev value
+-- expect raw.payments.id -> mart.order_links.cur value
+-- expect raw.payments.id -> mart.order_links.prev value
+-- expect raw.orders.customer_id -> mart.order_links.* filter
+-- expect raw.payments.order_id -> mart.order_links.* filter
+-- expect raw.orders.id -> mart.order_links.* filter
+-- expect raw.payments.id -> mart.order_links.* filter
