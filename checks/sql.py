@@ -2,8 +2,9 @@
 
 The batch is registered as an Arrow table (no copy) under ``batch``; views give it the
 dataset's ``physicalName`` (``raw.orders``) and ``name`` (``orders``), and the placeholders
-``${object}``, ``${table}`` and ``${dataset}`` are replaced by the quoted view name, ``${column}``
-by the rule's column. Then the sandbox is closed: ``enable_external_access=false`` (no files, no
+(``contracts.sqlrules``: ``${object}``, ``${table}``, ``${dataset}``, ``{object}`` for the dataset;
+``${property}``, ``${column}``, ``{property}`` for the rule's column) are replaced by the view's name
+and the quoted column. Then the sandbox is closed: ``enable_external_access=false`` (no files, no
 network, no extensions) and ``lock_configuration=true`` (no statement can reopen it). Only one
 ``SELECT`` statement is run; its first column of its first row is the rule's observed value.
 
@@ -16,16 +17,15 @@ memory once for them (the rest of the engine streams). Without SQL rules nothing
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
 
-__all__ = ["SqlOutcome", "SqlSandbox"]
+from contracts.sqlrules import fill
 
-_PLACEHOLDER = re.compile(r"\$\{\s*(object|table|dataset|column)\s*\}")
+__all__ = ["SqlOutcome", "SqlSandbox"]
 
 
 @dataclass(frozen=True)
@@ -58,12 +58,7 @@ class SqlSandbox:
         self._con.execute("SET lock_configuration = true")
 
     def run(self, query: str, column: str | None = None) -> SqlOutcome:
-        def sub(m: re.Match[str]) -> str:
-            if m.group(1) == "column":
-                return _quote(column) if column else m.group(0)
-            return self.view
-
-        text = _PLACEHOLDER.sub(sub, query).strip().rstrip(";")
+        text = fill(query, self.view, _quote(column) if column else None).strip().rstrip(";")
         try:
             statements = self._con.extract_statements(text)
             if len(statements) != 1 or statements[0].type.name != "SELECT":

@@ -60,6 +60,8 @@ CODES: dict[str, str] = {
     "unknown-argument": "an `arguments` key the metric does not take",
     "sql-syntax": "a `type: sql` query that does not parse (position inside the file)",
     "sql-not-a-query": "a `type: sql` query that is not a single SELECT",
+    "sql-placeholder": "a `type: sql` query with an unknown `${...}` placeholder, or a column placeholder "
+                       "in a rule that is not under a property",
     "bad-regex": "a `pattern` that is not a valid regular expression",
     "bad-option-range": "a minimum above its maximum (minimum/maximum, minLength/maxLength, ...)",
     "unknown-severity": "a rule severity other than error, warning or info",

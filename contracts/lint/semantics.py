@@ -179,7 +179,7 @@ def _check_rule_semantics(ctx: Ctx) -> None:
                         ctx.add((*path, op), "percent-out-of-range",
                                 f"{op} is a percentage here (unit: percent), so it lies in 0..100", at="value")
         if kind == "sql" and isinstance(rule.get("query"), str):
-            _check_sql(ctx, (*path, "query"), rule["query"])
+            _check_sql(ctx, (*path, "query"), rule["query"], on_property=at.prop is not None)
         if is_pactline(rule):
             for p in pactline.setting_problems(rule, on_property=at.prop is not None):
                 ctx.add((*path, *p.path), p.code, p.message, at="value" if p.path else "key")
@@ -240,18 +240,31 @@ def _check_metric(ctx: Ctx, at: RuleAt, metric: str) -> None:
                 "invalidValues needs arguments.validValues (a list) or arguments.pattern (a regex)")
 
 
-_PLACEHOLDERS = (("${object}", "_object__"), ("${property}", "_property__"),
-                 ("{object}", "_object_"), ("{property}", "_property_"))
-
-
-def _check_sql(ctx: Ctx, path: PathKey, query: str) -> None:
+def _check_sql(ctx: Ctx, path: PathKey, query: str, *, on_property: bool) -> None:
     import sqlglot
     from sqlglot import exp
     from sqlglot.errors import ParseError, TokenError
 
+    from contracts.sqlrules import COLUMN_NAMES, DATASET_NAMES, placeholders
+
     sql = query
-    for placeholder, name in _PLACEHOLDERS:  # same length, so positions stay right
-        sql = sql.replace(placeholder, name)
+    for ph in placeholders(query):
+        problem = None
+        if ph.kind is None:
+            problem = (f"unknown placeholder {ph.text}; write ${{{DATASET_NAMES[0]}}} (or "
+                       + ", ".join("${" + n + "}" for n in DATASET_NAMES[1:]) + f") for the dataset and "
+                       f"${{{COLUMN_NAMES[0]}}} (or " + ", ".join("${" + n + "}" for n in COLUMN_NAMES[1:])
+                       + ") for a property's column")
+        elif ph.kind == "column" and not on_property:
+            problem = (f"{ph.text} stands for the rule's column, but this rule is not under a property; "
+                       "write the column's name, or move the rule to the property's quality list")
+        if problem is not None:
+            line = query.count("\n", 0, ph.start) + 1
+            col = ph.start - (query.rfind("\n", 0, ph.start) + 1) + 1
+            at_line, at_col = _sql_position(ctx, path, query, line, col)
+            ctx.out.append(Problem(ctx.display, at_line, at_col, format_path(path), "sql-placeholder", problem))
+        # an identifier of the same length, so the parser's positions stay right
+        sql = sql[:ph.start] + ("_" + ph.name + "_" * len(ph.text))[:len(ph.text)] + sql[ph.end:]
     try:
         statements = [s for s in sqlglot.parse(sql, dialect="duckdb") if s is not None]
     except ParseError as exc:

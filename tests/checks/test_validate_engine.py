@@ -294,9 +294,16 @@ def test_row_group_statistics_settle_clean_groups_and_counts_stay_exact(tmp_path
     assert from_file.extra["settled_by_statistics"] > 0 == from_table.extra["settled_by_statistics"]
 
 
-def test_sql_column_placeholder_and_a_property_level_rule() -> None:
-    c = _unlinted([{"name": "amount", "logicalType": "number", "quality": [
-        {"id": "neg", "type": "sql", "query": "SELECT COUNT(*) FROM ${dataset} WHERE ${column} < 0", "mustBe": 0}]}])
+@pytest.mark.parametrize("query", [
+    "SELECT COUNT(*) FROM ${dataset} WHERE ${column} < 0",
+    "SELECT COUNT(*) FROM ${table} WHERE ${column} < 0",  # the example in the ODCS JSON Schema
+    "SELECT COUNT(*) FROM ${object} WHERE ${property} < 0",
+    "SELECT COUNT(*) FROM ${ object } WHERE ${ property } < 0",
+    "SELECT COUNT(*) FROM {object} WHERE {property} < 0",
+])
+def test_sql_column_placeholder_and_a_property_level_rule(query: str) -> None:
+    c = _contract([{"name": "amount", "logicalType": "number", "quality": [
+        {"id": "neg", "type": "sql", "query": query, "mustBe": 0}]}])
     result = by_rule(validate(pa.table({"amount": [1.0, -2.0, -3.0, None]}), c))["neg"]
     assert (result.reason, result.passed, result.observed, result.failed_rows) == ("sql_failed", False, 2, 2)
 
